@@ -1,0 +1,45 @@
+//! The headless face: clap arguments -> `run()` -> text or JSON on stdout, the reason
+//! on stderr, and the exit code (0 done, 1 a `--fail-on` matched, 2 unusable input).
+//! Calls the core directly; never imports the UI.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+pub mod inspect;
+pub mod report;
+
+/// Exit codes shared by every command (SEMANTICS.md).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Exit {
+    Done = 0,
+    FailOn = 1,
+    Unusable = 2,
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "davscope",
+    version,
+    about = "Explore WebDAV 207 Multi-Status payloads: every resource, colour-coded by status.",
+    long_about = "Explore WebDAV 207 Multi-Status payloads.\n\nWithout a command, opens the explorer window (on FILEs, or on the bundled sample).\nWith a command, works headless."
+)]
+pub struct Args {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Files to open in the window (bare XML, a raw HTTP response, a HAR file, .gz).
+    pub files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Read payloads and report responses, statuses and problems.
+    Inspect(inspect::InspectArgs),
+}
+
+/// Runs a headless command; returns the exit code.
+pub fn run(command: Command) -> Exit {
+    match command {
+        Command::Inspect(args) => inspect::run(&args),
+    }
+}

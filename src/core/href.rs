@@ -1,0 +1,244 @@
+//! Href normalisation (SEMANTICS.md "Hrefs and paths").
+//!
+//! `path` = the href with scheme, host and port removed (remembered as `origin`),
+//! resolved against the request URL when known, dot segments removed, and
+//! percent-decoded as UTF-8 (an invalid escape stays as written). A collection keeps
+//! its trailing slash for display; [`HrefInfo::key`] drops it for matching.
+
+/// Oddities noticed while normalising, kept for diagnosis.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct HrefAnomalies(pub u8);
+
+impl HrefAnomalies {
+    /// `%` followed by something that is not two hex digits.
+    pub const INVALID_ESCAPE: u8 = 1;
+    /// `%25` followed by two hex digits: encoded twice.
+    pub const DOUBLE_ENCODED: u8 = 2;
+    /// Lower-case hex in escapes (`%c3`), legal but a sign of a different encoder.
+    pub const LOWERCASE_ESCAPE: u8 = 4;
+    /// Escapes that do not decode to UTF-8.
+    pub const NOT_UTF8: u8 = 8;
+    /// Characters that should have been escaped (space, non-ASCII).
+    pub const UNESCAPED: u8 = 16;
+    /// A relative href (resolved against the request URL or `/`).
+    pub const RELATIVE: u8 = 32;
+
+    pub fn has(&self, flag: u8) -> bool {
+        self.0 & flag != 0
+    }
+}
+
+/// A normalised href.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HrefInfo {
+    /// Decoded path; a collection keeps its trailing slash.
+    pub path: String,
+    /// `scheme://host[:port]` of an absolute href, lower-cased.
+    pub origin: Option<String>,
+    pub anomalies: HrefAnomalies,
+}
+
+impl HrefInfo {
+    /// The match key: the path without its trailing slash (`/` stays `/`).
+    pub fn key(&self) -> &str {
+        path_key(&self.path)
+    }
+}
+
+/// The match key of a decoded path.
+pub fn path_key(path: &str) -> &str {
+    if path.len() > 1 {
+        path.strip_suffix('/').unwrap_or(path)
+    } else {
+        path
+    }
+}
+
+/// Splits an absolute URL into (origin, path+query). `None` when not absolute.
+pub fn split_origin(url: &str) -> Option<(String, &str)> {
+    let scheme_end = url.find("://")?;
+    let scheme = &url[..scheme_end];
+    if scheme.is_empty()
+        || !scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    {
+        return None;
+    }
+    let rest = &url[scheme_end + 3..];
+    let path_start = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = &rest[..path_start];
+    // Drop userinfo: it is a credential and never part of an origin.
+    let host = authority.rsplit('@').next().unwrap_or(authority);
+    let origin = format!(
+        "{}://{}",
+        scheme.to_ascii_lowercase(),
+        host.to_ascii_lowercase()
+    );
+    let path = &rest[path_start..];
+    Some((origin, if path.is_empty() { "/" } else { path }))
+}
+
+/// Normalises a raw href (as sent) against an optional request URL.
+pub fn normalize(raw: &str, base: Option<&str>) -> HrefInfo {
+    let raw = raw.trim();
+    let mut anomalies = 0u8;
+    let (origin, path_part) = match split_origin(raw) {
+        Some((o, p)) => (Some(o), p.to_string()),
+        None if raw.starts_with('/') => (None, raw.to_string()),
+        None => {
+            anomalies |= HrefAnomalies::RELATIVE;
+            let base_path = base
+                .and_then(|b| split_origin(b).map(|(_, p)| p.to_string()))
+                .or_else(|| base.filter(|b| b.starts_with('/')).map(str::to_string))
+                .unwrap_or_else(|| "/".to_string());
+            let base_path = strip_query(&base_path);
+            let dir = match base_path.rfind('/') {
+                Some(i) => &base_path[..=i],
+                None => "/",
+            };
+            (None, format!("{dir}{raw}"))
+        }
+    };
+    let path_part = strip_query(&path_part);
+    let path = remove_dot_segments(path_part);
+    let (decoded, flags) = percent_decode(&path);
+    HrefInfo {
+        path: if decoded.is_empty() {
+            "/".to_string()
+        } else {
+            decoded
+        },
+        origin,
+        anomalies: HrefAnomalies(anomalies | flags),
+    }
+}
+
+fn strip_query(p: &str) -> &str {
+    match p.find(['?', '#']) {
+        Some(i) => &p[..i],
+        None => p,
+    }
+}
+
+fn remove_dot_segments(path: &str) -> String {
+    if !path.contains("/.") && !path.starts_with('.') && !path.contains("//") {
+        return path.to_string();
+    }
+    let trailing = path.ends_with('/') || path.ends_with("/.") || path.ends_with("/..");
+    let mut out: Vec<&str> = Vec::new();
+    for seg in path.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                out.pop();
+            }
+            s => out.push(s),
+        }
+    }
+    let mut s = String::from("/");
+    s.push_str(&out.join("/"));
+    if trailing && s.len() > 1 {
+        s.push('/');
+    }
+    s
+}
+
+fn hex(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Percent-decodes as UTF-8. Invalid escapes stay as written; if the decoded bytes
+/// are not UTF-8 the input is returned unchanged.
+pub fn percent_decode(s: &str) -> (String, u8) {
+    let bytes = s.as_bytes();
+    let mut flags = 0u8;
+    if bytes.iter().any(|b| *b == b' ' || *b >= 0x80) {
+        flags |= HrefAnomalies::UNESCAPED;
+    }
+    if !bytes.contains(&b'%') {
+        return (s.to_string(), flags);
+    }
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            match (
+                bytes.get(i + 1).copied().and_then(hex),
+                bytes.get(i + 2).copied().and_then(hex),
+            ) {
+                (Some(h), Some(l)) => {
+                    if bytes[i + 1].is_ascii_lowercase() || bytes[i + 2].is_ascii_lowercase() {
+                        flags |= HrefAnomalies::LOWERCASE_ESCAPE;
+                    }
+                    let v = h * 16 + l;
+                    if v == b'%'
+                        && bytes.get(i + 3).copied().and_then(hex).is_some()
+                        && bytes.get(i + 4).copied().and_then(hex).is_some()
+                    {
+                        flags |= HrefAnomalies::DOUBLE_ENCODED;
+                    }
+                    out.push(v);
+                    i += 3;
+                    continue;
+                }
+                _ => flags |= HrefAnomalies::INVALID_ESCAPE,
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    match String::from_utf8(out) {
+        Ok(decoded) => (decoded, flags),
+        Err(_) => (s.to_string(), flags | HrefAnomalies::NOT_UTF8),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn absolute_relative_and_escapes() {
+        let a = normalize("http://Host:8080/a/b%C3%BC/", None);
+        assert_eq!(a.path, "/a/bü/");
+        assert_eq!(a.key(), "/a/bü");
+        assert_eq!(a.origin.as_deref(), Some("http://host:8080"));
+        let b = normalize("/a/b%c3%bc", None);
+        assert_eq!(b.key(), a.key());
+        assert!(b.anomalies.has(HrefAnomalies::LOWERCASE_ESCAPE));
+        let c = normalize("/a/bü", None);
+        assert_eq!(c.key(), a.key());
+        let rel = normalize("x%20y.ics", Some("https://h/cal/work/"));
+        assert_eq!(rel.path, "/cal/work/x y.ics");
+        assert!(rel.anomalies.has(HrefAnomalies::RELATIVE));
+        assert_eq!(normalize("file", None).path, "/file");
+        assert_eq!(normalize("/a/./b/../c", None).path, "/a/c");
+        assert_eq!(normalize("/", None).key(), "/");
+    }
+
+    #[test]
+    fn invalid_and_double_escapes() {
+        let (s, f) = percent_decode("/a%zz");
+        assert_eq!(s, "/a%zz");
+        assert!(f & HrefAnomalies::INVALID_ESCAPE != 0);
+        let (s, f) = percent_decode("/a%2541");
+        assert_eq!(s, "/a%41");
+        assert!(f & HrefAnomalies::DOUBLE_ENCODED != 0);
+        let (s, f) = percent_decode("/a%FF");
+        assert_eq!(s, "/a%FF");
+        assert!(f & HrefAnomalies::NOT_UTF8 != 0);
+    }
+
+    #[test]
+    fn userinfo_never_reaches_the_origin() {
+        let (o, p) = split_origin("https://bob:secret@h.example/x").expect("abs");
+        assert_eq!(o, "https://h.example");
+        assert_eq!(p, "/x");
+    }
+}

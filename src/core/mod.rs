@@ -1,0 +1,12 @@
+//! The engine: GUI-free, synchronous, deterministic. Never imports egui, eframe or
+//! rfd (CI builds it with `--no-default-features`).
+
+pub mod document;
+pub mod filter;
+pub mod href;
+pub mod model;
+pub mod parse;
+pub mod render;
+pub mod status;
+pub mod text;
+pub mod tree;

@@ -1,0 +1,5 @@
+//! Bytes -> model: input unwrapping (`input`) and the multistatus parser (`xml`).
+//! Never imports the UI.
+
+pub mod input;
+pub mod xml;

@@ -1,0 +1,995 @@
+//! The streaming multistatus parser: UTF-8 body bytes -> [`Multistatus`] + problems.
+//!
+//! quick-xml's zero-copy slice reader gives the events; namespaces are resolved
+//! here by URI with a small binding stack (never by prefix). Nothing flows from one
+//! response to the next: each response starts from empty fields. Depends on
+//! `core::model`, `core::status`, `core::text`; never on the UI.
+
+use std::num::NonZeroU16;
+
+use quick_xml::Reader;
+use quick_xml::events::{BytesStart, Event};
+
+use crate::core::model::{
+    ErrorCondition, Multistatus, NameId, NameTable, Problem, Prop, Propstat, QName, RelSpan,
+    Response, ResponseFlags, Severity, Span, StatusLine, ValueKind,
+};
+use crate::core::status::parse_status_code;
+
+/// At most this many problems are listed; the rest are counted.
+const MAX_PROBLEMS: usize = 500;
+/// Progress is reported every this many responses.
+const PROGRESS_EVERY: usize = 2048;
+
+/// What a body parse gives.
+#[derive(Debug, Default)]
+pub struct ParsedBody {
+    /// The first DAV:multistatus element (the root or under a wrapper), if any.
+    pub multistatus: Option<Multistatus>,
+    /// Clark name of the root element, when there is one.
+    pub root: Option<String>,
+    pub problems: Vec<Problem>,
+    /// The caller's progress callback asked to stop.
+    pub cancelled: bool,
+}
+
+/// Called with (bytes read, responses found); return `false` to cancel.
+pub type ProgressFn<'a> = Box<dyn FnMut(u64, u64) -> bool + 'a>;
+
+const NS_NONE: u32 = 0;
+const NS_DAV: u32 = 1;
+const NS_XML: u32 = 2;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Frame {
+    /// Outside any multistatus (the root wrapper, or content after it).
+    Outside,
+    Multistatus,
+    MultistatusDescription,
+    SyncToken,
+    Response,
+    Href,
+    ResponseStatus,
+    ResponseDescription,
+    Location,
+    LocationHref,
+    Propstat,
+    PropstatStatus,
+    PropstatDescription,
+    Prop,
+    /// A property (child of prop).
+    Property,
+    /// The `<error>` container (response or propstat level).
+    Error {
+        in_propstat: bool,
+    },
+    /// A precondition element, child of error.
+    Condition {
+        in_propstat: bool,
+    },
+    /// Anything else, including everything inside a property value.
+    Other,
+}
+
+struct Open {
+    frame: Frame,
+    /// Offset of the `<` of the start tag.
+    start: u64,
+    /// Offset just after the start tag.
+    content_start: u64,
+    bindings_len: usize,
+    has_children: bool,
+    name: Option<NameId>,
+}
+
+struct Binding {
+    prefix: Box<[u8]>,
+    ns: u32,
+}
+
+#[derive(Default)]
+struct ResponseBuilder {
+    start: u64,
+    hrefs_start: u32,
+    propstats_start: u32,
+    props_start: u32,
+    errors_start: u32,
+    status: Option<StatusLine>,
+    description: Option<RelSpan>,
+    location: Option<RelSpan>,
+    /// Response-level error conditions, appended after propstat ones at the end.
+    errors: Vec<ErrorCondition>,
+    flags: u8,
+    // The propstat being read.
+    ps_status: Option<StatusLine>,
+    ps_props_start: u32,
+    ps_errors_start: u32,
+    ps_description: Option<RelSpan>,
+}
+
+struct Parser<'b> {
+    body: &'b [u8],
+    namespaces: Vec<Box<[u8]>>,
+    bindings: Vec<Binding>,
+    stack: Vec<Open>,
+    ms: Option<Multistatus>,
+    /// Set once the first multistatus closed: later ones are not read.
+    ms_done: bool,
+    resp: ResponseBuilder,
+    names: NameTable,
+    problems: Vec<Problem>,
+    dropped_problems: usize,
+    root: Option<String>,
+    root_closed: bool,
+    unbound_reported: Vec<Box<[u8]>>,
+}
+
+/// Parses a UTF-8 body. Never panics; stops at the first well-formedness error
+/// quick-xml reports, keeping every response completed before it.
+pub fn parse_body(
+    body: &[u8],
+    mut progress: Option<&mut dyn FnMut(u64, u64) -> bool>,
+) -> ParsedBody {
+    let mut p = Parser {
+        body,
+        namespaces: vec![
+            Box::from(&b""[..]),
+            Box::from(&b"DAV:"[..]),
+            Box::from(&b"http://www.w3.org/XML/1998/namespace"[..]),
+        ],
+        bindings: Vec::new(),
+        stack: Vec::with_capacity(32),
+        ms: None,
+        ms_done: false,
+        resp: ResponseBuilder::default(),
+        names: NameTable::default(),
+        problems: Vec::new(),
+        dropped_problems: 0,
+        root: None,
+        root_closed: false,
+        unbound_reported: Vec::new(),
+    };
+    let mut reader = Reader::from_reader(body);
+    {
+        let config = reader.config_mut();
+        config.trim_text(false);
+        config.check_end_names = true;
+        config.expand_empty_elements = false;
+    }
+    let mut cancelled = false;
+    let mut next_progress = PROGRESS_EVERY;
+    loop {
+        let before = reader.buffer_position();
+        let event = match reader.read_event() {
+            Ok(event) => event,
+            Err(err) => {
+                let at = reader.error_position();
+                p.syntax_error(&err, at);
+                break;
+            }
+        };
+        let after = reader.buffer_position();
+        match event {
+            Event::Start(e) => p.start(&e, before, after, false),
+            Event::Empty(e) => {
+                p.start(&e, before, after, true);
+                p.end(before, after);
+            }
+            Event::End(_) => p.end(before, after),
+            Event::Text(t) => {
+                if p.stack.is_empty() && t.bytes().any(|b| !b.is_ascii_whitespace()) {
+                    let first = t
+                        .bytes()
+                        .position(|b| !b.is_ascii_whitespace())
+                        .unwrap_or(0) as u64;
+                    p.text_outside_root(before + first);
+                }
+            }
+            Event::GeneralRef(_) | Event::CData(_) => {
+                if p.stack.is_empty() {
+                    p.text_outside_root(before);
+                }
+            }
+            Event::Decl(_) => {
+                if before > 0 && !(before == 3 && body.starts_with(b"\xEF\xBB\xBF")) {
+                    p.push(
+                        Problem::new(
+                            Severity::Error,
+                            "XML declaration not at the start of the body",
+                            before,
+                        )
+                        .with_hint("something was written before `<?xml`: junk from a proxy, a debug print, or a second document glued on"),
+                    );
+                }
+            }
+            Event::DocType(_) => {
+                p.push(
+                    Problem::new(
+                        Severity::Warning,
+                        "document type declaration ignored",
+                        before,
+                    )
+                    .with_hint(
+                        "davscope never expands DTD entities or fetches external definitions",
+                    ),
+                );
+            }
+            Event::Comment(_) | Event::PI(_) => {}
+            Event::Eof => {
+                p.eof(after);
+                break;
+            }
+        }
+        if let Some(ms) = &p.ms
+            && ms.responses.len() >= next_progress
+        {
+            next_progress += PROGRESS_EVERY;
+            if let Some(cb) = progress.as_mut()
+                && !cb(after, ms.responses.len() as u64)
+            {
+                cancelled = true;
+                break;
+            }
+        }
+    }
+    if let Some(ms) = p.ms.as_mut() {
+        ms.names = std::mem::take(&mut p.names);
+    }
+    if p.dropped_problems > 0 {
+        let at = body.len() as u64;
+        let n = p.dropped_problems;
+        p.problems.push(Problem::new(
+            Severity::Warning,
+            format!("{n} more problems not listed"),
+            at,
+        ));
+    }
+    ParsedBody {
+        multistatus: p.ms,
+        root: p.root,
+        problems: p.problems,
+        cancelled,
+    }
+}
+
+impl Parser<'_> {
+    fn push(&mut self, problem: Problem) {
+        if self.problems.len() < MAX_PROBLEMS {
+            self.problems.push(problem);
+        } else {
+            self.dropped_problems += 1;
+        }
+    }
+
+    fn syntax_error(&mut self, err: &quick_xml::Error, at: u64) {
+        let mut problem = Problem::new(Severity::Error, format!("malformed XML: {err}"), at);
+        let kept = self.ms.as_ref().map(|m| m.responses.len()).unwrap_or(0);
+        let in_response = self.stack.iter().any(|o| o.frame == Frame::Response);
+        problem = problem.with_hint(format!(
+            "reading stopped here; {kept} complete response{} before it {} kept{}",
+            if kept == 1 { "" } else { "s" },
+            if kept == 1 { "is" } else { "are" },
+            if in_response {
+                "; the response in progress is not"
+            } else {
+                ""
+            }
+        ));
+        self.push(problem);
+        self.abandon_open_response();
+    }
+
+    fn text_outside_root(&mut self, at: u64) {
+        let msg = if self.root_closed {
+            "text after the root element"
+        } else {
+            "text before the root element"
+        };
+        if !self.problems.iter().any(|p| p.message == msg) {
+            self.push(Problem::new(Severity::Error, msg, at).with_hint(
+                "the body holds something that is not XML; it was skipped, the XML after it was read",
+            ));
+        }
+    }
+
+    fn eof(&mut self, at: u64) {
+        if self.stack.is_empty() {
+            if self.root.is_none() {
+                self.push(Problem::new(
+                    Severity::Error,
+                    "no XML element in the body",
+                    at,
+                ));
+            }
+            return;
+        }
+        let open: Vec<String> = self
+            .stack
+            .iter()
+            .rev()
+            .take(3)
+            .map(|o| format!("{:?}", o.frame).to_lowercase())
+            .collect();
+        let in_response = self.stack.iter().any(|o| o.frame == Frame::Response);
+        let kept = self.ms.as_ref().map(|m| m.responses.len()).unwrap_or(0);
+        let hint = format!(
+            "{kept} complete response{} kept{}; a server or proxy cut the body off (compare Content-Length, check proxy buffering and timeouts)",
+            if kept == 1 { "" } else { "s" },
+            if in_response {
+                ", the last one was incomplete and is not"
+            } else {
+                ""
+            }
+        );
+        self.push(
+            Problem::new(
+                Severity::Error,
+                format!(
+                    "body ends inside an open element (innermost: {}): truncated",
+                    open.join(" in ")
+                ),
+                at,
+            )
+            .with_hint(hint),
+        );
+        self.abandon_open_response();
+        if let Some(ms) = self.ms.as_mut()
+            && !self.ms_done
+        {
+            ms.span.end = at;
+        }
+    }
+
+    /// Drops the half-read response so only complete ones remain.
+    fn abandon_open_response(&mut self) {
+        let in_response = self.stack.iter().any(|o| o.frame == Frame::Response);
+        if let (true, Some(ms)) = (in_response, self.ms.as_mut()) {
+            ms.hrefs.truncate(self.resp.hrefs_start as usize);
+            ms.propstats.truncate(self.resp.propstats_start as usize);
+            ms.props.truncate(self.resp.props_start as usize);
+            ms.errors.truncate(self.resp.errors_start as usize);
+        }
+    }
+
+    fn intern_ns(&mut self, uri: &[u8]) -> u32 {
+        if let Some(i) = self.namespaces.iter().position(|n| &n[..] == uri) {
+            return i as u32;
+        }
+        self.namespaces.push(Box::from(uri));
+        (self.namespaces.len() - 1) as u32
+    }
+
+    /// Resolves a prefix (empty = default namespace). `None` when unbound.
+    fn resolve(&self, prefix: &[u8]) -> Option<u32> {
+        for b in self.bindings.iter().rev() {
+            if &b.prefix[..] == prefix {
+                return Some(b.ns);
+            }
+        }
+        if prefix.is_empty() {
+            Some(NS_NONE)
+        } else if prefix == b"xml" {
+            Some(NS_XML)
+        } else {
+            None
+        }
+    }
+
+    fn read_attributes(&mut self, e: &BytesStart<'_>, at: u64) {
+        for attr in e.attributes().with_checks(true) {
+            match attr {
+                Ok(a) => {
+                    let key = a.key.as_ref().as_bytes();
+                    let prefix: Option<&[u8]> = if key == b"xmlns" {
+                        Some(b"")
+                    } else {
+                        key.strip_prefix(b"xmlns:")
+                    };
+                    if let Some(prefix) = prefix {
+                        let uri = crate::core::text::decode_text(&a.value).into_owned();
+                        let ns = self.intern_ns(uri.as_bytes());
+                        self.bindings.push(Binding {
+                            prefix: Box::from(prefix),
+                            ns,
+                        });
+                    }
+                }
+                Err(err) => {
+                    let name = e.name().as_ref().to_string();
+                    self.push(
+                        Problem::new(
+                            Severity::Error,
+                            format!("malformed attribute in <{name}>: {err}"),
+                            at,
+                        )
+                        .with_hint("attributes after this point in the tag were not read"),
+                    );
+                    break;
+                }
+            }
+        }
+    }
+
+    /// Splits and resolves an element name; reports undeclared prefixes.
+    fn element_name(&mut self, raw: &[u8], at: u64) -> (u32, bool) {
+        let (prefix, local) = match memchr::memchr(b':', raw) {
+            Some(i) => (&raw[..i], &raw[i + 1..]),
+            None => (&b""[..], raw),
+        };
+        if memchr::memchr(b':', local).is_some() {
+            self.push(Problem::new(
+                Severity::Error,
+                format!(
+                    "invalid element name <{}>: more than one colon",
+                    String::from_utf8_lossy(raw)
+                ),
+                at,
+            ));
+        }
+        match self.resolve(prefix) {
+            Some(ns) => (ns, true),
+            None => {
+                if !self.unbound_reported.iter().any(|p| &p[..] == prefix) {
+                    self.unbound_reported.push(Box::from(prefix));
+                    let p = String::from_utf8_lossy(prefix).into_owned();
+                    self.push(
+                        Problem::new(
+                            Severity::Error,
+                            format!("undeclared namespace prefix `{p}:`"),
+                            at,
+                        )
+                        .with_hint(format!(
+                            "no xmlns:{p}=\"…\" is in scope; names with this prefix are shown as written, their namespace is unknown"
+                        )),
+                    );
+                }
+                (u32::MAX, false)
+            }
+        }
+    }
+
+    fn intern_name(&mut self, raw: &[u8], ns: u32, bound: bool) -> NameId {
+        let (prefix, local) = match memchr::memchr(b':', raw) {
+            Some(i) => (&raw[..i], &raw[i + 1..]),
+            None => (&b""[..], raw),
+        };
+        let namespace = if bound {
+            self.namespaces
+                .get(ns as usize)
+                .map(|n| String::from_utf8_lossy(n).into_owned())
+                .unwrap_or_default()
+        } else {
+            String::from_utf8_lossy(prefix).into_owned()
+        };
+        self.names.intern(QName {
+            namespace,
+            local: String::from_utf8_lossy(local).into_owned(),
+            unbound_prefix: !bound,
+        })
+    }
+
+    fn rel(&self, offset: u64) -> u32 {
+        u32::try_from(offset.saturating_sub(self.resp.start)).unwrap_or(u32::MAX)
+    }
+
+    fn rel_span(&self, start: u64, end: u64) -> RelSpan {
+        RelSpan {
+            start: self.rel(start),
+            len: u32::try_from(end.saturating_sub(start)).unwrap_or(u32::MAX),
+        }
+    }
+
+    fn start(&mut self, e: &BytesStart<'_>, before: u64, after: u64, _empty: bool) {
+        let bindings_len = self.bindings.len();
+        let raw = e.name();
+        let raw = raw.as_ref().as_bytes();
+        if e.attributes_raw()
+            .bytes()
+            .any(|b| !b.is_ascii_whitespace() && b != b'/')
+        {
+            self.read_attributes(e, before);
+        }
+        let (ns, bound) = self.element_name(raw, before);
+        let local = match memchr::memchr(b':', raw) {
+            Some(i) => &raw[i + 1..],
+            None => raw,
+        };
+        let dav = bound && ns == NS_DAV;
+        if self.stack.is_empty() {
+            if self.root.is_none() {
+                let id = self.intern_name(raw, ns, bound);
+                self.root = self.names.name(id).map(QName::clark);
+            } else {
+                self.push(Problem::new(
+                    Severity::Error,
+                    "a second root element",
+                    before,
+                ));
+            }
+        }
+        let parent = self.stack.last().map(|o| o.frame).unwrap_or(Frame::Outside);
+        if let Some(top) = self.stack.last_mut() {
+            top.has_children = true;
+        }
+        let mut name = None;
+        let frame = match parent {
+            Frame::Outside if dav && local == b"multistatus" && self.ms.is_none() => {
+                self.ms = Some(Multistatus {
+                    span: Span {
+                        start: before,
+                        end: before,
+                    },
+                    ..Multistatus::default()
+                });
+                Frame::Multistatus
+            }
+            Frame::Outside => Frame::Outside,
+            Frame::Multistatus if dav => match local {
+                b"response" => {
+                    self.begin_response(before);
+                    Frame::Response
+                }
+                b"responsedescription" => Frame::MultistatusDescription,
+                b"sync-token" => Frame::SyncToken,
+                _ => Frame::Other,
+            },
+            Frame::Response if dav => match local {
+                b"href" => Frame::Href,
+                b"status" => Frame::ResponseStatus,
+                b"propstat" => {
+                    if let Some(ms) = &self.ms {
+                        self.resp.ps_props_start = ms.props.len() as u32;
+                        self.resp.ps_errors_start = ms.errors.len() as u32;
+                    }
+                    self.resp.ps_status = None;
+                    self.resp.ps_description = None;
+                    Frame::Propstat
+                }
+                b"error" => Frame::Error { in_propstat: false },
+                b"responsedescription" => Frame::ResponseDescription,
+                b"location" => Frame::Location,
+                _ => Frame::Other,
+            },
+            Frame::Location if dav && local == b"href" => Frame::LocationHref,
+            Frame::Propstat if dav => match local {
+                b"prop" => Frame::Prop,
+                b"status" => Frame::PropstatStatus,
+                b"error" => Frame::Error { in_propstat: true },
+                b"responsedescription" => Frame::PropstatDescription,
+                _ => Frame::Other,
+            },
+            Frame::Prop => {
+                name = Some(self.intern_name(raw, ns, bound));
+                Frame::Property
+            }
+            Frame::Error { in_propstat } => {
+                name = Some(self.intern_name(raw, ns, bound));
+                Frame::Condition { in_propstat }
+            }
+            _ => Frame::Other,
+        };
+        self.stack.push(Open {
+            frame,
+            start: before,
+            content_start: after,
+            bindings_len,
+            has_children: false,
+            name,
+        });
+    }
+
+    fn begin_response(&mut self, at: u64) {
+        let Some(ms) = &self.ms else { return };
+        self.resp = ResponseBuilder {
+            start: at,
+            hrefs_start: ms.hrefs.len() as u32,
+            propstats_start: ms.propstats.len() as u32,
+            props_start: ms.props.len() as u32,
+            errors_start: ms.errors.len() as u32,
+            ..ResponseBuilder::default()
+        };
+    }
+
+    fn status_line(&mut self, content: Span) -> StatusLine {
+        let text = self
+            .body
+            .get(content.start as usize..content.end as usize)
+            .map(|b| crate::core::text::decode_text(&String::from_utf8_lossy(b)).into_owned())
+            .unwrap_or_default();
+        let code = parse_status_code(&text).and_then(NonZeroU16::new);
+        if code.is_none() {
+            self.resp.flags |= ResponseFlags::UNREADABLE_STATUS;
+            self.push(
+                Problem::new(
+                    Severity::Warning,
+                    format!(
+                        "status line without a readable code: \"{}\"",
+                        crate::core::text::excerpt(&text, 60)
+                    ),
+                    content.start,
+                )
+                .with_hint("expected `HTTP/1.1 <code> <reason>`; counted as no code"),
+            );
+        }
+        StatusLine {
+            code,
+            text: self.rel_span(content.start, content.end),
+        }
+    }
+
+    fn end(&mut self, before: u64, after: u64) {
+        let Some(open) = self.stack.pop() else {
+            return;
+        };
+        self.bindings.truncate(open.bindings_len);
+        if self.stack.is_empty() {
+            self.root_closed = true;
+        }
+        let content = Span {
+            start: open.content_start.min(before),
+            end: before,
+        };
+        let Some(ms_ref) = self.ms.as_ref() else {
+            return;
+        };
+        if self.ms_done {
+            return;
+        }
+        let _ = ms_ref;
+        match open.frame {
+            Frame::Multistatus => {
+                if let Some(ms) = self.ms.as_mut() {
+                    ms.span.end = after;
+                }
+                self.ms_done = true;
+            }
+            Frame::MultistatusDescription => {
+                if let Some(ms) = self.ms.as_mut() {
+                    ms.description = Some(content);
+                }
+            }
+            Frame::SyncToken => {
+                if let Some(ms) = self.ms.as_mut() {
+                    ms.sync_token = Some(content);
+                }
+            }
+            Frame::Href => {
+                let span = self.trimmed_rel(content);
+                if let Some(ms) = self.ms.as_mut() {
+                    ms.hrefs.push(span);
+                }
+            }
+            Frame::LocationHref => {
+                self.resp.location = Some(self.trimmed_rel(content));
+            }
+            Frame::ResponseStatus => {
+                let s = self.status_line(content);
+                self.resp.status = Some(s);
+            }
+            Frame::ResponseDescription => {
+                self.resp.description = Some(self.rel_span(content.start, content.end));
+            }
+            Frame::PropstatStatus => {
+                let s = self.status_line(content);
+                self.resp.ps_status = Some(s);
+            }
+            Frame::PropstatDescription => {
+                self.resp.ps_description = Some(self.rel_span(content.start, content.end));
+            }
+            Frame::Property => {
+                let kind = if open.has_children {
+                    ValueKind::Xml
+                } else if self
+                    .body
+                    .get(content.start as usize..content.end as usize)
+                    .is_some_and(|b| b.iter().any(|c| !c.is_ascii_whitespace()))
+                {
+                    ValueKind::Text
+                } else {
+                    ValueKind::Empty
+                };
+                let value = self.rel_span(content.start, content.end);
+                if let (Some(ms), Some(name)) = (self.ms.as_mut(), open.name) {
+                    ms.props.push(Prop { name, kind, value });
+                }
+            }
+            Frame::Condition { in_propstat } => {
+                let element = self.rel_span(open.start, after);
+                if let Some(name) = open.name {
+                    let cond = ErrorCondition { name, element };
+                    if in_propstat {
+                        if let Some(ms) = self.ms.as_mut() {
+                            ms.errors.push(cond);
+                        }
+                    } else {
+                        self.resp.errors.push(cond);
+                    }
+                }
+            }
+            Frame::Propstat => {
+                let status = self.resp.ps_status.take();
+                let description = self.resp.ps_description.take();
+                let (props_start, errors_start) =
+                    (self.resp.ps_props_start, self.resp.ps_errors_start);
+                if let Some(ms) = self.ms.as_mut() {
+                    ms.propstats.push(Propstat {
+                        status,
+                        props_start,
+                        props_end: ms.props.len() as u32,
+                        errors_start,
+                        errors_end: ms.errors.len() as u32,
+                        description,
+                    });
+                }
+            }
+            Frame::Response => self.finish_response(open.start, after),
+            _ => {}
+        }
+    }
+
+    fn trimmed_rel(&self, content: Span) -> RelSpan {
+        let bytes = self
+            .body
+            .get(content.start as usize..content.end as usize)
+            .unwrap_or(&[]);
+        let lead = bytes
+            .iter()
+            .position(|b| !b.is_ascii_whitespace())
+            .unwrap_or(bytes.len());
+        let trail = bytes
+            .iter()
+            .rev()
+            .position(|b| !b.is_ascii_whitespace())
+            .unwrap_or(0);
+        let start = content.start + lead as u64;
+        let end = (content.end - trail as u64).max(start);
+        self.rel_span(start, end)
+    }
+
+    fn finish_response(&mut self, start: u64, end: u64) {
+        let resp = std::mem::take(&mut self.resp);
+        let Some(ms) = self.ms.as_mut() else { return };
+        let errors_start = ms.errors.len() as u32;
+        ms.errors.extend(resp.errors);
+        let hrefs_end = ms.hrefs.len() as u32;
+        let propstats_end = ms.propstats.len() as u32;
+        let mut flags = resp.flags;
+        if resp.status.is_some() && propstats_end > resp.propstats_start {
+            flags |= ResponseFlags::STATUS_AND_PROPSTAT;
+        }
+        if hrefs_end == resp.hrefs_start {
+            flags |= ResponseFlags::NO_HREF;
+        }
+        let response = Response {
+            span: Span { start, end },
+            hrefs_start: resp.hrefs_start,
+            hrefs_end,
+            status: resp.status,
+            propstats_start: resp.propstats_start,
+            propstats_end,
+            // Propstat-level errors were appended first; the response's own follow.
+            errors_start,
+            errors_end: ms.errors.len() as u32,
+            description: resp.description,
+            location: resp.location,
+            flags: ResponseFlags(flags),
+        };
+        let mut response = response;
+        if ms.codes(&response).all(|c| c.is_none()) {
+            response.flags.0 |= ResponseFlags::NO_CODE;
+        }
+        let index = ms.responses.len();
+        ms.responses.push(response);
+        if flags & ResponseFlags::STATUS_AND_PROPSTAT != 0 {
+            self.push(
+                Problem::new(
+                    Severity::Warning,
+                    format!("response #{} has both a status and propstats", index + 1),
+                    start,
+                )
+                .with_hint("RFC 4918 §14.24 allows one or the other; both were kept"),
+            );
+        }
+        if flags & ResponseFlags::NO_HREF != 0 {
+            self.push(Problem::new(
+                Severity::Warning,
+                format!("response #{} has no href", index + 1),
+                start,
+            ));
+        }
+        if resp.status.is_none() && propstats_end == resp.propstats_start {
+            self.push(Problem::new(
+                Severity::Warning,
+                format!(
+                    "response #{} has neither a status nor a propstat",
+                    index + 1
+                ),
+                start,
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(s: &str) -> ParsedBody {
+        parse_body(s.as_bytes(), None)
+    }
+
+    fn text<'a>(body: &'a str, ms: &Multistatus, r: &Response, rel: RelSpan) -> &'a str {
+        let span = ms.relative(r, rel);
+        &body[span.start as usize..span.end as usize]
+    }
+
+    #[test]
+    fn prefixes_resolve_by_uri() {
+        for body in [
+            r#"<D:multistatus xmlns:D="DAV:"><D:response><D:href>/a</D:href><D:status>HTTP/1.1 200 OK</D:status></D:response></D:multistatus>"#,
+            r#"<multistatus xmlns="DAV:"><response><href>/a</href><status>HTTP/1.1 200 OK</status></response></multistatus>"#,
+            r#"<x:multistatus xmlns:x="DAV:" xmlns:y="DAV:"><y:response><x:href>/a</x:href><y:status>HTTP/1.1 200 OK</y:status></y:response></x:multistatus>"#,
+            r#"<a:multistatus xmlns:a="DAV:"><b:response xmlns:b="DAV:"><b:href>/a</b:href><status xmlns="DAV:">HTTP/1.1 200 OK</status></b:response></a:multistatus>"#,
+        ] {
+            let parsed = parse(body);
+            let ms = parsed.multistatus.expect("multistatus");
+            assert_eq!(ms.responses.len(), 1, "{body}");
+            let r = ms.responses[0];
+            assert_eq!(text(body, &ms, &r, ms.hrefs_of(&r)[0]), "/a");
+            assert_eq!(r.status.and_then(|s| s.code()), Some(200));
+            assert!(parsed.problems.is_empty(), "{:?}", parsed.problems);
+        }
+    }
+
+    #[test]
+    fn a_non_dav_response_element_is_not_a_response() {
+        let body = r#"<D:multistatus xmlns:D="DAV:" xmlns:X="urn:x"><X:response><D:href>/x</D:href></X:response></D:multistatus>"#;
+        let ms = parse(body).multistatus.expect("ms");
+        assert_eq!(ms.responses.len(), 0);
+    }
+
+    #[test]
+    fn propstats_props_and_errors() {
+        let body = r#"<?xml version="1.0"?>
+<d:multistatus xmlns:d="DAV:" xmlns:x="urn:x">
+ <d:response>
+  <d:href> /f%C3%BC </d:href>
+  <d:propstat><d:prop><d:getetag>&quot;e1&quot;</d:getetag><x:color/><d:resourcetype><d:collection/></d:resourcetype></d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat>
+  <d:propstat><d:prop><d:quota/></d:prop><d:status>HTTP/1.1 404 Not Found</d:status></d:propstat>
+  <d:error><d:need-privileges><d:resource><d:href>/f</d:href><d:privilege><d:read/></d:privilege></d:resource></d:need-privileges></d:error>
+  <d:responsedescription>why</d:responsedescription>
+ </d:response>
+ <d:response><d:href>/g</d:href><d:status>HTTP/1.1 423 Locked</d:status><d:location><d:href>/h</d:href></d:location></d:response>
+ <d:sync-token>tok-1</d:sync-token>
+</d:multistatus>"#;
+        let parsed = parse(body);
+        assert!(parsed.problems.is_empty(), "{:?}", parsed.problems);
+        let ms = parsed.multistatus.expect("ms");
+        assert_eq!(ms.responses.len(), 2);
+        let r = ms.responses[0];
+        assert_eq!(text(body, &ms, &r, ms.hrefs_of(&r)[0]), "/f%C3%BC");
+        let ps = ms.propstats_of(&r);
+        assert_eq!(ps.len(), 2);
+        let props = ms.props_of(&ps[0]);
+        let names: Vec<String> = props
+            .iter()
+            .map(|p| ms.names.name(p.name).map(QName::clark).unwrap_or_default())
+            .collect();
+        assert_eq!(
+            names,
+            ["{DAV:}getetag", "{urn:x}color", "{DAV:}resourcetype"]
+        );
+        assert_eq!(props[0].kind, ValueKind::Text);
+        assert_eq!(text(body, &ms, &r, props[0].value), "&quot;e1&quot;");
+        assert_eq!(props[1].kind, ValueKind::Empty);
+        assert_eq!(props[2].kind, ValueKind::Xml);
+        assert_eq!(ps[1].status.and_then(|s| s.code()), Some(404));
+        let errs = ms.errors_of(&r);
+        assert_eq!(errs.len(), 1);
+        assert_eq!(
+            ms.names.name(errs[0].name).map(QName::clark).as_deref(),
+            Some("{DAV:}need-privileges")
+        );
+        assert!(text(body, &ms, &r, errs[0].element).starts_with("<d:need-privileges>"));
+        assert_eq!(r.description.map(|d| text(body, &ms, &r, d)), Some("why"));
+        let g = ms.responses[1];
+        assert_eq!(g.status.and_then(|s| s.code()), Some(423));
+        assert_eq!(g.location.map(|l| text(body, &ms, &g, l)), Some("/h"));
+        let tok = ms.sync_token.expect("token");
+        assert_eq!(&body[tok.start as usize..tok.end as usize], "tok-1");
+        // the response span is the element, byte-exact
+        assert!(body[g.span.start as usize..g.span.end as usize].starts_with("<d:response>"));
+        assert!(body[g.span.start as usize..g.span.end as usize].ends_with("</d:response>"));
+    }
+
+    #[test]
+    fn no_state_flows_between_responses() {
+        let body = r#"<multistatus xmlns="DAV:"><response><href>/a</href><status>HTTP/1.1 403 Forbidden</status></response><response><href>/b</href></response></multistatus>"#;
+        let parsed = parse(body);
+        let ms = parsed.multistatus.expect("ms");
+        assert_eq!(ms.responses[1].status, None);
+        assert!(ms.responses[1].flags.has(ResponseFlags::NO_CODE));
+        assert_eq!(parsed.problems.len(), 1, "{:?}", parsed.problems);
+    }
+
+    #[test]
+    fn truncated_body_keeps_complete_responses() {
+        let body = r#"<multistatus xmlns="DAV:"><response><href>/a</href><status>HTTP/1.1 200 OK</status></response><response><href>/b</href><propstat><prop><getlastmod"#;
+        let parsed = parse(body);
+        let ms = parsed.multistatus.expect("ms");
+        assert_eq!(ms.responses.len(), 1);
+        assert_eq!(ms.hrefs.len(), 1);
+        assert_eq!(parsed.problems.len(), 1, "{:?}", parsed.problems);
+        assert_eq!(parsed.problems[0].severity, Severity::Error);
+    }
+
+    #[test]
+    fn status_and_propstat_kept_and_flagged() {
+        let body = r#"<multistatus xmlns="DAV:"><response><href>/a</href><status>HTTP/1.1 200 OK</status><propstat><prop><x/></prop><status>HTTP/1.1 403 Forbidden</status></propstat></response></multistatus>"#;
+        let parsed = parse(body);
+        let ms = parsed.multistatus.expect("ms");
+        let r = ms.responses[0];
+        assert!(r.flags.has(ResponseFlags::STATUS_AND_PROPSTAT));
+        assert_eq!(ms.propstats_of(&r).len(), 1);
+        assert!(
+            parsed.problems[0]
+                .message
+                .contains("both a status and propstats")
+        );
+    }
+
+    #[test]
+    fn undeclared_prefix_is_reported_and_reading_goes_on() {
+        let body = r#"<d:multistatus xmlns:d="DAV:"><d:response><d:href>/a</d:href><d:propstat><d:prop><nc:x>1</nc:x></d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response></d:multistatus>"#;
+        let parsed = parse(body);
+        let ms = parsed.multistatus.expect("ms");
+        assert_eq!(ms.responses.len(), 1);
+        assert_eq!(parsed.problems.len(), 1);
+        assert!(parsed.problems[0].message.contains("`nc:`"));
+        assert_eq!(
+            parsed.problems[0].offset,
+            body.find("<nc:x>").map(|o| o as u64).unwrap_or(0)
+        );
+        let p = ms.props[0];
+        assert_eq!(
+            ms.names.name(p.name).map(QName::clark).as_deref(),
+            Some("nc:x")
+        );
+    }
+
+    #[test]
+    fn wrapper_root_and_junk_before_prolog() {
+        let body = r#"<xml><D:multistatus xmlns:D="DAV:"><D:response><D:href>/a</D:href><D:status>HTTP/1.1 404 x</D:status></D:response></D:multistatus></xml>"#;
+        let parsed = parse(body);
+        assert_eq!(parsed.root.as_deref(), Some("xml"));
+        assert_eq!(parsed.multistatus.map(|m| m.responses.len()), Some(1));
+        let body = "junk<?xml version=\"1.0\"?><multistatus xmlns=\"DAV:\"><response><href>/a</href><status>HTTP/1.1 200 OK</status></response></multistatus>";
+        let parsed = parse(body);
+        assert_eq!(parsed.multistatus.map(|m| m.responses.len()), Some(1));
+        assert!(
+            parsed
+                .problems
+                .iter()
+                .any(|p| p.offset == 0 && p.message.contains("before the root"))
+        );
+    }
+
+    #[test]
+    fn progress_can_cancel() {
+        let mut body = String::from(r#"<multistatus xmlns="DAV:">"#);
+        for i in 0..5000 {
+            body.push_str(&format!(
+                "<response><href>/{i}</href><status>HTTP/1.1 200 OK</status></response>"
+            ));
+        }
+        body.push_str("</multistatus>");
+        let mut calls = 0;
+        let mut cb = |_b: u64, _r: u64| {
+            calls += 1;
+            false
+        };
+        let parsed = parse_body(body.as_bytes(), Some(&mut cb));
+        assert!(parsed.cancelled);
+        assert_eq!(calls, 1);
+    }
+}

@@ -1,0 +1,164 @@
+//! Text out of raw XML content, and positions in a body.
+//!
+//! Owns entity decoding (the five predefined entities and character references;
+//! nothing else is ever expanded), CDATA and comment stripping, and the mapping of
+//! byte offsets to line and column. Depends only on `std` and `memchr`.
+
+use std::borrow::Cow;
+
+/// The character data of raw XML content: entity and character references resolved,
+/// CDATA unwrapped, comments and processing instructions dropped. Unknown entities
+/// stay as written. Markup of child elements is kept as is.
+pub fn decode_text(raw: &str) -> Cow<'_, str> {
+    if !raw.contains(['&', '<']) {
+        return Cow::Borrowed(raw);
+    }
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some(i) = rest.find(['&', '<']) {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        if let Some(after) = rest.strip_prefix("<![CDATA[") {
+            let end = after.find("]]>").unwrap_or(after.len());
+            out.push_str(&after[..end]);
+            rest = after.get(end + 3..).unwrap_or("");
+        } else if let Some(after) = rest.strip_prefix("<!--") {
+            let end = after.find("-->").map(|e| e + 3).unwrap_or(after.len());
+            rest = &after[end..];
+        } else if let Some(after) = rest.strip_prefix("<?") {
+            let end = after.find("?>").map(|e| e + 2).unwrap_or(after.len());
+            rest = &after[end..];
+        } else if rest.starts_with('<') {
+            out.push('<');
+            rest = &rest[1..];
+        } else {
+            let semi = rest[1..].find(';').filter(|&s| s <= 10);
+            let resolved = semi.and_then(|s| resolve_entity(&rest[1..1 + s]));
+            match (semi, resolved) {
+                (Some(s), Some(c)) => {
+                    out.push(c);
+                    rest = &rest[s + 2..];
+                }
+                _ => {
+                    out.push('&');
+                    rest = &rest[1..];
+                }
+            }
+        }
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
+}
+
+fn resolve_entity(name: &str) -> Option<char> {
+    match name {
+        "amp" => Some('&'),
+        "lt" => Some('<'),
+        "gt" => Some('>'),
+        "quot" => Some('"'),
+        "apos" => Some('\''),
+        _ => {
+            let num = name.strip_prefix('#')?;
+            let code = if let Some(hex) = num.strip_prefix(['x', 'X']) {
+                u32::from_str_radix(hex, 16).ok()?
+            } else {
+                num.parse::<u32>().ok()?
+            };
+            char::from_u32(code)
+        }
+    }
+}
+
+/// Line starts of a body, for turning byte offsets into line and column.
+pub struct LineIndex<'a> {
+    body: &'a [u8],
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    /// Indexes lines up to `limit` bytes (the largest offset that will be asked).
+    pub fn new(body: &'a [u8], limit: usize) -> Self {
+        let limit = limit.min(body.len());
+        let mut starts = vec![0];
+        starts.extend(memchr::memchr_iter(b'\n', &body[..limit]).map(|i| i + 1));
+        LineIndex { body, starts }
+    }
+
+    /// 1-based line and 1-based column in characters for a byte offset.
+    pub fn position(&self, offset: u64) -> (u32, u32) {
+        let offset = usize::try_from(offset)
+            .unwrap_or(usize::MAX)
+            .min(self.body.len());
+        let line = self.starts.partition_point(|&s| s <= offset).max(1);
+        let start = self.starts[line - 1];
+        let column = String::from_utf8_lossy(&self.body[start..offset])
+            .chars()
+            .count();
+        (
+            u32::try_from(line).unwrap_or(u32::MAX),
+            u32::try_from(column + 1).unwrap_or(u32::MAX),
+        )
+    }
+
+    /// The text of a 1-based line, without its line ending.
+    pub fn line_text(&self, line: u32) -> Cow<'a, str> {
+        let i = (line as usize).saturating_sub(1);
+        let Some(&start) = self.starts.get(i) else {
+            return Cow::Borrowed("");
+        };
+        let end = self.starts.get(i + 1).map(|&s| s - 1).unwrap_or_else(|| {
+            memchr::memchr(b'\n', &self.body[start..])
+                .map(|e| start + e)
+                .unwrap_or(self.body.len())
+        });
+        let end = end.min(start + 4096).min(self.body.len());
+        let text = &self.body[start..end];
+        let text = text.strip_suffix(b"\r").unwrap_or(text);
+        String::from_utf8_lossy(text)
+    }
+}
+
+/// A short, single-line excerpt of a text for messages.
+pub fn excerpt(text: &str, max_chars: usize) -> String {
+    let flat: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let flat = flat.trim();
+    if flat.chars().count() <= max_chars {
+        flat.to_string()
+    } else {
+        let cut: String = flat.chars().take(max_chars).collect();
+        format!("{cut}…")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entities_and_cdata() {
+        assert_eq!(decode_text("a &amp; b"), "a & b");
+        assert_eq!(decode_text("&quot;5f3&quot;"), "\"5f3\"");
+        assert_eq!(decode_text("&#x41;&#66;"), "AB");
+        assert_eq!(decode_text("&nbsp;x"), "&nbsp;x", "unknown entity stays");
+        assert_eq!(decode_text("<![CDATA[a<b]]>c"), "a<bc");
+        assert_eq!(decode_text("a<!-- hidden -->b"), "ab");
+        assert_eq!(decode_text("& alone"), "& alone");
+        assert!(matches!(decode_text("plain"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn positions_count_characters() {
+        let body = "ab\nçd\r\nxyz".as_bytes();
+        let idx = LineIndex::new(body, body.len());
+        assert_eq!(idx.position(0), (1, 1));
+        assert_eq!(idx.position(3), (2, 1));
+        // 'd' follows the two-byte 'ç'
+        assert_eq!(idx.position(5), (2, 2));
+        assert_eq!(idx.position(8), (3, 1));
+        assert_eq!(idx.line_text(2), "çd");
+        assert_eq!(idx.position(999), (3, 4));
+    }
+}

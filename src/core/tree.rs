@@ -1,0 +1,423 @@
+//! The path tree: built once per document from the normalised hrefs, with implicit
+//! folders for paths the payload never listed, each node knowing its own outcome,
+//! the worst failure below it and counts of outcomes below it.
+//!
+//! Owns href anomalies found while building (origins, case-only collisions, paths
+//! outside the requested collection) for the diagnosis. Depends on `core::model`
+//! and `core::href`; the UI only walks it.
+
+use std::collections::HashMap;
+
+use crate::core::href::{self, HrefAnomalies};
+use crate::core::model::{Multistatus, Outcome, Response, ValueKind};
+use crate::core::text::decode_text;
+
+/// "No node" / "no response".
+pub const NONE: u32 = u32::MAX;
+
+/// One node: a resource the payload listed, or an implicit folder.
+#[derive(Clone, Debug)]
+pub struct Node {
+    pub parent: u32,
+    pub first_child: u32,
+    pub next_sibling: u32,
+    name_start: u32,
+    name_len: u32,
+    /// Index of the response this node shows, or [`NONE`] for an implicit folder.
+    pub response: u32,
+    pub depth: u32,
+    pub collection: bool,
+    /// The node's own outcome (None for an implicit folder).
+    pub outcome: Option<Outcome>,
+    /// The node's own headline code.
+    pub code: Option<u16>,
+    /// Outcomes at or below this node, indexed by `Outcome as usize`.
+    pub counts: [u32; 3],
+    /// The worst failure code at or below this node, ranked by [`failure_rank`].
+    pub worst: Option<u16>,
+    /// Any failure at or below (so a failure without a code still counts).
+    pub has_failure: bool,
+}
+
+impl Node {
+    pub fn failed(&self) -> u32 {
+        self.counts[Outcome::Failed as usize]
+    }
+    pub fn partial(&self) -> u32 {
+        self.counts[Outcome::Partial as usize]
+    }
+    pub fn ok(&self) -> u32 {
+        self.counts[Outcome::Ok as usize]
+    }
+    pub fn total(&self) -> u32 {
+        self.counts.iter().sum()
+    }
+}
+
+/// How alarming a failure code is: server errors above client errors, a 424 (a
+/// consequence of another failure) below other 4xx, no code as a 4xx.
+pub fn failure_rank(code: Option<u16>) -> (u8, u16) {
+    let rank = match code {
+        None => 3,
+        Some(500..=599) => 5,
+        Some(424) => 3,
+        Some(400..=499) => 4,
+        Some(300..=399) => 2,
+        Some(100..=199) => 1,
+        Some(_) => 0,
+    };
+    (rank, code.unwrap_or(0))
+}
+
+/// The path tree of one document.
+#[derive(Clone, Debug, Default)]
+pub struct PathTree {
+    pub nodes: Vec<Node>,
+    names: String,
+    /// Node of each response, in document order.
+    pub response_node: Vec<u32>,
+    /// Origins (`scheme://host:port`) of absolute hrefs with their counts.
+    pub origins: Vec<(String, u32)>,
+    /// Responses whose first href had anomalies.
+    pub anomalies: Vec<(u32, HrefAnomalies)>,
+    /// Sibling nodes whose names differ only in case.
+    pub case_collisions: Vec<(u32, u32)>,
+    /// Responses whose path lies outside the requested collection.
+    pub outside_request: Vec<u32>,
+}
+
+impl PathTree {
+    /// Builds the tree of a multistatus whose body is `body`, resolving relative
+    /// hrefs against `request_url` when known.
+    pub fn build(ms: &Multistatus, body: &[u8], request_url: Option<&str>) -> PathTree {
+        let mut t = PathTree {
+            nodes: Vec::with_capacity(ms.responses.len() + 16),
+            ..PathTree::default()
+        };
+        t.nodes.push(Node {
+            parent: NONE,
+            first_child: NONE,
+            next_sibling: NONE,
+            name_start: 0,
+            name_len: 0,
+            response: NONE,
+            depth: 0,
+            collection: true,
+            outcome: None,
+            code: None,
+            counts: [0; 3],
+            worst: None,
+            has_failure: false,
+        });
+        let request_key = request_url
+            .and_then(href::split_origin)
+            .map(|(_, p)| href::normalize(p, None).key().to_string());
+        let collection_id = ms.names.find("DAV:", "resourcetype");
+        let mut map: HashMap<(u32, String), u32> = HashMap::with_capacity(ms.responses.len());
+        let mut key_buf = String::new();
+        let mut origins: HashMap<String, u32> = HashMap::new();
+        t.response_node.reserve(ms.responses.len());
+        for (ri, r) in ms.responses.iter().enumerate() {
+            let ri = ri as u32;
+            let raw = first_href(ms, r, body);
+            let info = href::normalize(&raw, request_url);
+            if info.anomalies.0 != 0 {
+                t.anomalies.push((ri, info.anomalies));
+            }
+            if let Some(o) = &info.origin {
+                *origins.entry(o.clone()).or_insert(0) += 1;
+            }
+            if let Some(req) = &request_key {
+                let key = info.key();
+                let inside = req == "/"
+                    || key == req
+                    || key
+                        .strip_prefix(req.as_str())
+                        .is_some_and(|rest| rest.starts_with('/'));
+                if !inside {
+                    t.outside_request.push(ri);
+                }
+            }
+            let is_collection =
+                info.path.ends_with('/') || is_collection(ms, r, body, collection_id);
+            let key = info.key();
+            let mut node = 0u32;
+            let segments: Vec<&str> = key.split('/').filter(|s| !s.is_empty()).collect();
+            let n = segments.len();
+            for (i, seg) in segments.iter().enumerate() {
+                key_buf.clear();
+                key_buf.push_str(seg);
+                let k = (node, std::mem::take(&mut key_buf));
+                let found = map.get(&k).copied();
+                key_buf = k.1;
+                node = match found {
+                    Some(c) => c,
+                    None => {
+                        let c = t.add_node(node, seg);
+                        map.insert((node, seg.to_string()), c);
+                        c
+                    }
+                };
+                if i + 1 < n {
+                    t.nodes[node as usize].collection = true;
+                }
+            }
+            if t.nodes[node as usize].response != NONE {
+                // The same path twice: both are shown, side by side.
+                let parent = t.nodes[node as usize].parent;
+                let name = t.name(node).to_string();
+                node = if parent == NONE {
+                    t.add_node(0, "/")
+                } else {
+                    t.add_node(parent, &name)
+                };
+            }
+            let outcome = ms.outcome(r);
+            let nd = &mut t.nodes[node as usize];
+            nd.response = ri;
+            nd.collection |= is_collection;
+            nd.outcome = Some(outcome);
+            nd.code = ms.headline_code(r);
+            nd.counts[outcome as usize] += 1;
+            if outcome != Outcome::Ok {
+                let failure = ms.failure_code(r);
+                if outcome == Outcome::Failed {
+                    nd.has_failure = true;
+                    nd.worst = failure;
+                }
+            }
+            t.response_node.push(node);
+        }
+        t.sort_children();
+        t.roll_up();
+        let mut origins: Vec<(String, u32)> = origins.into_iter().collect();
+        origins.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        t.origins = origins;
+        t
+    }
+
+    fn add_node(&mut self, parent: u32, name: &str) -> u32 {
+        let id = self.nodes.len() as u32;
+        let name_start = self.names.len() as u32;
+        self.names.push_str(name);
+        let depth = self.nodes[parent as usize].depth + 1;
+        let p = &mut self.nodes[parent as usize];
+        let next = p.first_child;
+        p.first_child = id;
+        self.nodes.push(Node {
+            parent,
+            first_child: NONE,
+            next_sibling: next,
+            name_start,
+            name_len: name.len() as u32,
+            response: NONE,
+            depth,
+            collection: false,
+            outcome: None,
+            code: None,
+            counts: [0; 3],
+            worst: None,
+            has_failure: false,
+        });
+        id
+    }
+
+    /// Folders first, then names, case-insensitively; notes case-only collisions.
+    fn sort_children(&mut self) {
+        let mut kids: Vec<u32> = Vec::new();
+        for id in 0..self.nodes.len() {
+            kids.clear();
+            let mut c = self.nodes[id].first_child;
+            while c != NONE {
+                kids.push(c);
+                c = self.nodes[c as usize].next_sibling;
+            }
+            if kids.is_empty() {
+                continue;
+            }
+            let key = |n: u32| {
+                let node = &self.nodes[n as usize];
+                (!node.collection, self.name(n).to_lowercase(), n)
+            };
+            let mut keyed: Vec<(bool, String, u32)> = kids.iter().map(|&k| key(k)).collect();
+            keyed.sort();
+            for w in keyed.windows(2) {
+                if w[0].1 == w[1].1 && self.name(w[0].2) != self.name(w[1].2) {
+                    self.case_collisions.push((w[0].2, w[1].2));
+                }
+            }
+            let ordered: Vec<u32> = keyed.into_iter().map(|k| k.2).collect();
+            self.nodes[id].first_child = ordered[0];
+            for w in ordered.windows(2) {
+                self.nodes[w[0] as usize].next_sibling = w[1];
+            }
+            if let Some(&last) = ordered.last() {
+                self.nodes[last as usize].next_sibling = NONE;
+            }
+        }
+    }
+
+    fn roll_up(&mut self) {
+        for id in (1..self.nodes.len()).rev() {
+            let (counts, worst, has_failure, parent) = {
+                let n = &self.nodes[id];
+                (n.counts, n.worst, n.has_failure, n.parent)
+            };
+            if parent == NONE {
+                continue;
+            }
+            let p = &mut self.nodes[parent as usize];
+            for (total, own) in p.counts.iter_mut().zip(counts) {
+                *total += own;
+            }
+            if has_failure {
+                if !p.has_failure || failure_rank(worst) > failure_rank(p.worst) {
+                    p.worst = worst;
+                }
+                p.has_failure = true;
+            }
+        }
+    }
+
+    /// The decoded name of a node (`/` for the root).
+    pub fn name(&self, id: u32) -> &str {
+        match self.nodes.get(id as usize) {
+            Some(n) if id != 0 => self
+                .names
+                .get(n.name_start as usize..(n.name_start + n.name_len) as usize)
+                .unwrap_or(""),
+            _ => "/",
+        }
+    }
+
+    /// The decoded path of a node, a collection with its trailing slash.
+    pub fn path(&self, id: u32) -> String {
+        let mut parts = Vec::new();
+        let mut c = id;
+        while c != 0 && c != NONE {
+            parts.push(self.name(c));
+            c = self.nodes.get(c as usize).map(|n| n.parent).unwrap_or(NONE);
+        }
+        parts.reverse();
+        let mut s = String::from("/");
+        s.push_str(&parts.join("/"));
+        if id != 0 && self.nodes.get(id as usize).is_some_and(|n| n.collection) {
+            s.push('/');
+        }
+        s
+    }
+
+    /// Children of a node, in display order.
+    pub fn children(&self, id: u32) -> impl Iterator<Item = u32> + '_ {
+        let mut c = self
+            .nodes
+            .get(id as usize)
+            .map(|n| n.first_child)
+            .unwrap_or(NONE);
+        std::iter::from_fn(move || {
+            if c == NONE {
+                return None;
+            }
+            let cur = c;
+            c = self.nodes[cur as usize].next_sibling;
+            Some(cur)
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.nodes.len() <= 1
+    }
+}
+
+fn first_href(ms: &Multistatus, r: &Response, body: &[u8]) -> String {
+    ms.hrefs_of(r)
+        .first()
+        .map(|h| {
+            let span = ms.relative(r, *h);
+            let raw = body
+                .get(span.start as usize..span.end as usize)
+                .unwrap_or(&[]);
+            decode_text(&String::from_utf8_lossy(raw))
+                .trim()
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
+fn is_collection(
+    ms: &Multistatus,
+    r: &Response,
+    body: &[u8],
+    resourcetype: Option<crate::core::model::NameId>,
+) -> bool {
+    let Some(id) = resourcetype else { return false };
+    ms.propstats_of(r).iter().any(|ps| {
+        ms.props_of(ps).iter().any(|p| {
+            p.name == id && p.kind == ValueKind::Xml && {
+                let span = ms.relative(r, p.value);
+                body.get(span.start as usize..span.end as usize)
+                    .is_some_and(|v| memchr::memmem::find(v, b"collection").is_some())
+            }
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::parse::xml::parse_body;
+
+    fn tree_of(body: &str, url: Option<&str>) -> PathTree {
+        let ms = parse_body(body.as_bytes(), None).multistatus.expect("ms");
+        PathTree::build(&ms, body.as_bytes(), url)
+    }
+
+    fn resp(href: &str, code: u16) -> String {
+        format!("<response><href>{href}</href><status>HTTP/1.1 {code} x</status></response>")
+    }
+
+    #[test]
+    fn implicit_folders_and_rollup() {
+        let body = format!(
+            "<multistatus xmlns=\"DAV:\">{}{}{}{}</multistatus>",
+            resp("/dav/", 200),
+            resp("/dav/a/x.txt", 403),
+            resp("/dav/a/y.txt", 500),
+            resp("/dav/b%20c.txt", 200),
+        );
+        let t = tree_of(&body, None);
+        // root, dav, a (implicit), x, y, "b c.txt"
+        assert_eq!(t.len(), 6);
+        let dav = t.children(0).next().expect("dav");
+        assert_eq!(t.name(dav), "dav");
+        assert_eq!(t.nodes[dav as usize].failed(), 2);
+        assert_eq!(t.nodes[dav as usize].ok(), 2);
+        assert_eq!(t.nodes[dav as usize].worst, Some(500));
+        let kids: Vec<&str> = t.children(dav).map(|c| t.name(c)).collect();
+        assert_eq!(kids, ["a", "b c.txt"], "folders first");
+        let a = t.children(dav).next().expect("a");
+        assert_eq!(t.nodes[a as usize].response, NONE);
+        assert_eq!(t.path(a), "/dav/a/");
+        assert_eq!(t.nodes[0].total(), 4);
+    }
+
+    #[test]
+    fn anomalies_are_noted() {
+        let body = format!(
+            "<multistatus xmlns=\"DAV:\">{}{}{}{}</multistatus>",
+            resp("http://backend:8080/dav/A.txt", 200),
+            resp("/dav/a.txt", 200),
+            resp("/other/x", 404),
+            resp("/dav/a.txt", 200),
+        );
+        let t = tree_of(&body, Some("https://files.example/dav/"));
+        assert_eq!(t.origins, vec![("http://backend:8080".to_string(), 1)]);
+        assert_eq!(t.case_collisions.len(), 1);
+        assert_eq!(t.outside_request, vec![2]);
+        // the duplicate path got its own node
+        assert_ne!(t.response_node[1], t.response_node[3]);
+    }
+}

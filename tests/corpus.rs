@@ -1,0 +1,103 @@
+//! Every file of `../shared/corpus/public/` against its `INDEX.json` ground truth:
+//! well-formed files give exactly the responses, hrefs, status codes and property
+//! counts; malformed ones give positioned problems and never a panic.
+
+use std::path::PathBuf;
+
+use davscope::core::document::{LoadOptions, load_path};
+use davscope::core::model::Severity;
+use serde_json::Value;
+
+fn corpus() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/public")
+}
+
+#[test]
+fn corpus_matches_ground_truth() {
+    let index_path = corpus().join("INDEX.json");
+    let index: Value = serde_json::from_slice(
+        &std::fs::read(&index_path).unwrap_or_else(|e| panic!("{}: {e}", index_path.display())),
+    )
+    .expect("INDEX.json");
+    let files = index["files"].as_object().expect("files");
+    assert!(files.len() >= 129, "the corpus shrank: {}", files.len());
+    let mut checked_responses = 0;
+    let mut malformed = 0;
+    for (name, entry) in files {
+        let path = corpus().join(name);
+        let docs = load_path(&path, LoadOptions::default())
+            .unwrap_or_else(|e| panic!("{name}: cannot load: {e}"));
+        assert_eq!(docs.len(), 1, "{name}");
+        let doc = &docs[0];
+        if entry["well_formed"].as_bool() != Some(true) {
+            malformed += 1;
+            let errors: Vec<_> = doc
+                .problems
+                .iter()
+                .filter(|p| p.severity == Severity::Error)
+                .collect();
+            assert!(
+                !errors.is_empty() || doc.not_multistatus.is_some(),
+                "{name}: malformed but no error reported"
+            );
+            for p in &doc.problems {
+                assert!(p.line >= 1 && p.column >= 1, "{name}: unpositioned {p:?}");
+            }
+            continue;
+        }
+        let truth = &entry["ground_truth"];
+        let ms = doc
+            .multistatus
+            .as_ref()
+            .unwrap_or_else(|| panic!("{name}: no multistatus ({:?})", doc.not_multistatus));
+        let want = truth["responses"].as_array().expect("responses");
+        assert_eq!(ms.responses.len(), want.len(), "{name}: response count");
+        assert_eq!(
+            truth["response_count"].as_u64(),
+            Some(ms.responses.len() as u64),
+            "{name}"
+        );
+        for (i, (r, w)) in ms.responses.iter().zip(want).enumerate() {
+            let hrefs = doc.hrefs(r);
+            let want_href = w["href"].as_str().map(str::trim);
+            assert_eq!(
+                hrefs.first().map(String::as_str),
+                want_href,
+                "{name} #{i}: href"
+            );
+            assert_eq!(
+                r.status.and_then(|s| s.code()).map(u64::from),
+                w["status_code"].as_u64(),
+                "{name} #{i}: status"
+            );
+            let ps = ms.propstats_of(r);
+            let want_ps = w["propstats"].as_array().expect("propstats");
+            assert_eq!(ps.len(), want_ps.len(), "{name} #{i}: propstats");
+            for (j, (p, wp)) in ps.iter().zip(want_ps).enumerate() {
+                assert_eq!(
+                    p.status.and_then(|s| s.code()).map(u64::from),
+                    wp["code"].as_u64(),
+                    "{name} #{i}.{j}: propstat code"
+                );
+                assert_eq!(
+                    ms.props_of(p).len() as u64,
+                    wp["prop_count"].as_u64().unwrap_or(0),
+                    "{name} #{i}.{j}: prop count"
+                );
+            }
+            checked_responses += 1;
+        }
+        if let Some(token) = truth.get("sync_token").and_then(Value::as_str) {
+            let got = ms.sync_token.map(|s| doc.span_text(s).trim().to_string());
+            assert_eq!(got.as_deref(), Some(token), "{name}: sync-token");
+        }
+        let errors = doc
+            .problems
+            .iter()
+            .filter(|p| p.severity == Severity::Error)
+            .count();
+        assert_eq!(errors, 0, "{name}: well-formed but {:?}", doc.problems);
+    }
+    assert_eq!(malformed, 7);
+    assert!(checked_responses >= 226, "{checked_responses}");
+}
