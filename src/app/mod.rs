@@ -1,6 +1,653 @@
-//! The window (placeholder until the explorer lands).
+//! The explorer window (eframe). `App` owns the `AppState` and the panels; each
+//! frame it drains the task inbox and the commands panels pushed, then draws.
+//! Depends on `core`; the core never depends on this.
 
-/// Opens the window.
-pub fn run(_files: Vec<std::path::PathBuf>) -> anyhow::Result<()> {
-    anyhow::bail!("the window is not built yet")
+use std::path::PathBuf;
+
+use egui::{Key, KeyboardShortcut, Modifiers, RichText};
+
+pub mod panels;
+pub mod state;
+pub mod tasks;
+pub mod theme;
+pub mod widgets;
+
+use panels::details::DetailsPanel;
+use panels::overview::OverviewPanel;
+use panels::raw::RawPanel;
+use panels::tree::TreePanel;
+use state::{AppState, BottomTab, Command, Persisted, SAMPLES};
+
+const STORAGE_KEY: &str = "davscope";
+
+/// The eframe application.
+pub struct App {
+    pub state: AppState,
+    tree: TreePanel,
+    details: DetailsPanel,
+    raw: RawPanel,
+    overview: OverviewPanel,
+    dialog: Option<std::sync::mpsc::Receiver<Vec<PathBuf>>>,
+}
+
+impl App {
+    /// A window on `files`, or on the built-in sample when there are none.
+    pub fn new(persisted: Persisted, files: Vec<PathBuf>, ctx: Option<&egui::Context>) -> Self {
+        let mut state = AppState::new(persisted);
+        if let Some(ctx) = ctx {
+            ctx.set_theme(if state.persisted.dark {
+                egui::Theme::Dark
+            } else {
+                egui::Theme::Light
+            });
+        }
+        if files.is_empty() {
+            state.handle(Command::OpenSample(0), ctx);
+        } else {
+            for f in files {
+                state.handle(Command::OpenFile(f), ctx);
+            }
+        }
+        App {
+            state,
+            tree: TreePanel,
+            details: DetailsPanel,
+            raw: RawPanel,
+            overview: OverviewPanel::default(),
+            dialog: None,
+        }
+    }
+
+    /// Waits for background loads (tests, and `davscope FILE` before the first frame).
+    pub fn wait_for_loads(&mut self) {
+        for event in self.state.loader.wait() {
+            // Re-queue through the same path the frame loop uses.
+            self.state.apply_load_event(event);
+        }
+    }
+
+    fn open_dialog(&mut self) {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let spawned = std::thread::Builder::new()
+            .name("file dialog".into())
+            .spawn(move || {
+                let picked = rfd::FileDialog::new()
+                    .set_title("Open 207 payloads")
+                    .add_filter(
+                        "Payloads",
+                        &["xml", "http", "txt", "har", "gz", "log", "resp"],
+                    )
+                    .add_filter("All files", &["*"])
+                    .pick_files()
+                    .unwrap_or_default();
+                let _ = tx.send(picked);
+            });
+        match spawned {
+            Ok(_) => self.dialog = Some(rx),
+            Err(e) => self
+                .state
+                .error(format!("cannot open the file dialog: {e}")),
+        }
+    }
+
+    fn shortcuts(&mut self, ctx: &egui::Context) {
+        let cmd = |k| KeyboardShortcut::new(Modifiers::COMMAND, k);
+        let typing = ctx.egui_wants_keyboard_input();
+        let mut out = Vec::new();
+        ctx.input_mut(|i| {
+            if i.consume_shortcut(&cmd(Key::O)) {
+                out.push(Command::OpenDialog);
+            }
+            if i.consume_shortcut(&cmd(Key::W)) {
+                out.push(Command::Close(self.state.active));
+            }
+            if i.consume_shortcut(&cmd(Key::F)) {
+                self.overview.focus_filter = true;
+            }
+            if i.consume_shortcut(&KeyboardShortcut::new(Modifiers::NONE, Key::F5))
+                || i.consume_shortcut(&cmd(Key::R))
+            {
+                out.push(Command::Reload);
+            }
+            if i.consume_shortcut(&cmd(Key::E)) {
+                out.push(Command::RevealFailures);
+            }
+            if typing {
+                return;
+            }
+            for event in &i.events {
+                match event {
+                    egui::Event::Paste(text) if !text.trim().is_empty() => {
+                        out.push(Command::OpenBytes {
+                            label: "pasted payload".into(),
+                            bytes: text.clone().into_bytes(),
+                        });
+                    }
+                    egui::Event::Text(t) if !i.modifiers.command => {
+                        out.push(Command::TypeAhead(t.clone(), i.time));
+                    }
+                    _ => {}
+                }
+            }
+            let pressed = |k| i.key_pressed(k);
+            if pressed(Key::ArrowDown) {
+                out.push(Command::MoveSelection(1));
+            }
+            if pressed(Key::ArrowUp) {
+                out.push(Command::MoveSelection(-1));
+            }
+            if pressed(Key::PageDown) {
+                out.push(Command::MoveSelection(20));
+            }
+            if pressed(Key::PageUp) {
+                out.push(Command::MoveSelection(-20));
+            }
+            if pressed(Key::Home) {
+                out.push(Command::SelectFirst);
+            }
+            if pressed(Key::End) {
+                out.push(Command::SelectLast);
+            }
+            if let Some(d) = self.state.doc()
+                && let Some(sel) = d.selected
+            {
+                let node = &d.doc.tree.nodes[sel as usize];
+                let open = d.expanded.get(sel as usize).copied().unwrap_or(false);
+                let has_children = node.first_child != crate::core::tree::NONE;
+                if pressed(Key::Enter) && has_children {
+                    out.push(Command::Toggle(sel));
+                }
+                if pressed(Key::ArrowRight) && has_children && !open {
+                    out.push(Command::Toggle(sel));
+                }
+                if pressed(Key::ArrowLeft) {
+                    if has_children && open {
+                        out.push(Command::Toggle(sel));
+                    } else if node.parent != 0 && node.parent != crate::core::tree::NONE {
+                        out.push(Command::Select(node.parent));
+                    }
+                }
+            }
+        });
+        self.state.commands.extend(out);
+    }
+
+    fn menu_ui(&mut self, ui: &mut egui::Ui) {
+        let commands = &mut self.state.commands;
+        egui::MenuBar::new().ui(ui, |ui| {
+            ui.menu_button("File", |ui| {
+                if ui.button("Open…  (Ctrl+O)").clicked() {
+                    commands.push(Command::OpenDialog);
+                    ui.close();
+                }
+                if ui
+                    .button("Paste payload  (Ctrl+V)")
+                    .on_hover_text("open the XML, raw HTTP or HAR text on the clipboard")
+                    .clicked()
+                {
+                    ui.ctx()
+                        .send_viewport_cmd(egui::ViewportCommand::RequestPaste);
+                    ui.close();
+                }
+                ui.menu_button("Open sample", |ui| {
+                    for (i, (name, _)) in SAMPLES.iter().enumerate() {
+                        if ui.button(*name).clicked() {
+                            commands.push(Command::OpenSample(i));
+                            ui.close();
+                        }
+                    }
+                });
+                ui.menu_button("Recent files", |ui| {
+                    if self.state.persisted.recent.is_empty() {
+                        ui.label("none yet");
+                    }
+                    for p in &self.state.persisted.recent {
+                        if ui.button(p.display().to_string()).clicked() {
+                            commands.push(Command::OpenFile(p.clone()));
+                            ui.close();
+                        }
+                    }
+                });
+                ui.separator();
+                if ui.button("Reload  (F5)").clicked() {
+                    commands.push(Command::Reload);
+                    ui.close();
+                }
+                if ui.button("Close  (Ctrl+W)").clicked() {
+                    commands.push(Command::Close(self.state.active));
+                    ui.close();
+                }
+                if ui.button("Quit").clicked() {
+                    ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
+                }
+            });
+            ui.menu_button("View", |ui| {
+                if ui.button("Reveal failures  (Ctrl+E)").clicked() {
+                    commands.push(Command::RevealFailures);
+                    ui.close();
+                }
+                if ui.button("Expand all").clicked() {
+                    commands.push(Command::ExpandAll);
+                    ui.close();
+                }
+                if ui.button("Collapse all").clicked() {
+                    commands.push(Command::CollapseAll);
+                    ui.close();
+                }
+                ui.separator();
+                let dark = self.state.persisted.dark;
+                if ui
+                    .button(if dark { "Light theme" } else { "Dark theme" })
+                    .clicked()
+                {
+                    commands.push(Command::SetDark(!dark));
+                    ui.close();
+                }
+            });
+            ui.separator();
+            if ui.button("Reveal failures").clicked() {
+                commands.push(Command::RevealFailures);
+            }
+        });
+    }
+
+    fn tabs_ui(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal_wrapped(|ui| {
+            for (i, d) in self.state.docs.iter().enumerate() {
+                let failed = d.failed_count();
+                let text = if failed > 0 {
+                    format!("{}  ({failed} failed)", d.label())
+                } else {
+                    d.label().to_string()
+                };
+                let selected = i == self.state.active;
+                if ui.selectable_label(selected, text).clicked() {
+                    self.state.commands.push(Command::Activate(i));
+                }
+                if ui
+                    .small_button("x")
+                    .on_hover_text(format!("close {}", d.label()))
+                    .clicked()
+                {
+                    self.state.commands.push(Command::Close(i));
+                }
+                ui.separator();
+            }
+            if ui.button("Open…").clicked() {
+                self.state.commands.push(Command::OpenDialog);
+            }
+        });
+    }
+
+    fn progress_ui(&mut self, ui: &mut egui::Ui) {
+        let jobs = &self.state.loader.jobs;
+        if jobs.is_empty() {
+            return;
+        }
+        for job in jobs {
+            let read = job.bytes_read.load(std::sync::atomic::Ordering::Relaxed);
+            let found = job.responses.load(std::sync::atomic::Ordering::Relaxed);
+            ui.horizontal(|ui| {
+                let fraction = if job.total_bytes > 0 {
+                    read as f32 / job.total_bytes as f32
+                } else {
+                    0.0
+                };
+                ui.add(
+                    egui::ProgressBar::new(fraction)
+                        .desired_width(300.0)
+                        .text(format!(
+                            "loading {}: {:.1} of {:.1} MB, {found} responses",
+                            job.label,
+                            read as f64 / 1e6,
+                            job.total_bytes as f64 / 1e6
+                        )),
+                );
+                if ui.button("Cancel").clicked() {
+                    self.state.commands.push(Command::CancelLoad);
+                }
+            });
+        }
+        ui.ctx()
+            .request_repaint_after(std::time::Duration::from_millis(100));
+    }
+
+    fn message_ui(&mut self, ui: &mut egui::Ui) {
+        let Some(m) = self.state.message.clone() else {
+            return;
+        };
+        let dark = ui.visuals().dark_mode;
+        ui.horizontal_wrapped(|ui| {
+            let colour = if m.error {
+                theme::error_text(dark)
+            } else {
+                ui.visuals().text_color()
+            };
+            ui.label(RichText::new(&m.text).color(colour).strong());
+            if ui.small_button("Dismiss").clicked() {
+                self.state.commands.push(Command::DismissMessage);
+            }
+        });
+    }
+
+    /// Draws one frame into `ui` (the whole window).
+    pub fn frame_ui(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        self.state.poll_tasks();
+        if let Some(rx) = &self.dialog
+            && let Ok(paths) = rx.try_recv()
+        {
+            self.dialog = None;
+            for p in paths {
+                self.state.commands.push(Command::OpenFile(p));
+            }
+        }
+        let dropped: Vec<egui::DroppedFileHandle> = ctx.input(|i| i.raw.dropped_files.clone());
+        for f in dropped {
+            let path = f.path();
+            if path.as_os_str().is_empty() {
+                match f.bytes() {
+                    Ok(bytes) => self.state.commands.push(Command::OpenBytes {
+                        label: "dropped payload".into(),
+                        bytes,
+                    }),
+                    Err(e) => self
+                        .state
+                        .error(format!("cannot read the dropped file: {e}")),
+                }
+            } else {
+                self.state
+                    .commands
+                    .push(Command::OpenFile(path.to_path_buf()));
+            }
+        }
+        self.shortcuts(&ctx);
+        self.state.drain(Some(&ctx));
+        if std::mem::take(&mut self.state.wants_dialog) {
+            self.open_dialog();
+        }
+
+        egui::Panel::top("menu").show(ui, |ui| {
+            self.menu_ui(ui);
+            self.tabs_ui(ui);
+            self.progress_ui(ui);
+            self.message_ui(ui);
+        });
+        let mut commands = Vec::new();
+        let tab = self.state.bottom_tab;
+        if let Some(doc) = self.state.docs.get_mut(self.state.active) {
+            egui::Panel::top("overview").show(ui, |ui| {
+                self.overview.filter_ui(ui, doc, &mut commands);
+                self.overview.summary_ui(ui, doc, &mut commands);
+                egui::CollapsingHeader::new("Charts and legend")
+                    .default_open(true)
+                    .show(ui, |ui| self.overview.charts_ui(ui, doc, &mut commands));
+            });
+            egui::Panel::bottom("raw")
+                .resizable(true)
+                .default_size(230.0)
+                .show(ui, |ui| {
+                    ui.horizontal(|ui| {
+                        if ui
+                            .selectable_label(tab == BottomTab::Raw, "Raw XML")
+                            .clicked()
+                        {
+                            self.state.bottom_tab = BottomTab::Raw;
+                        }
+                        let problems = format!("Problems ({})", doc.doc.problems.len());
+                        if ui
+                            .selectable_label(tab == BottomTab::Problems, problems)
+                            .clicked()
+                        {
+                            self.state.bottom_tab = BottomTab::Problems;
+                        }
+                    });
+                    ui.separator();
+                    self.raw.ui(ui, doc, tab, &mut commands);
+                });
+            egui::Panel::right("details")
+                .resizable(true)
+                .default_size(440.0)
+                .show(ui, |ui| self.details.ui(ui, doc, &mut commands));
+            egui::CentralPanel::default().show(ui, |ui| {
+                self.tree.ui(ui, doc, &mut commands);
+            });
+        } else {
+            egui::CentralPanel::default().show(ui, |ui| {
+                ui.heading("No document open");
+                ui.label("Open a 207 payload (File > Open, Ctrl+O), drop a file on the window, paste one (Ctrl+V), or open a sample:");
+                for (i, (name, _)) in SAMPLES.iter().enumerate() {
+                    if ui.button(*name).clicked() {
+                        commands.push(Command::OpenSample(i));
+                    }
+                }
+            });
+        }
+        self.state.commands.extend(commands);
+        if !self.state.commands.is_empty() {
+            ctx.request_repaint();
+        }
+    }
+}
+
+impl eframe::App for App {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.frame_ui(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, STORAGE_KEY, &self.state.persisted);
+    }
+}
+
+/// Opens the window on `files` (or the built-in sample).
+pub fn run(files: Vec<PathBuf>) -> anyhow::Result<()> {
+    let icon = eframe::icon_data::from_png_bytes(include_bytes!("../../assets/icon.png"))
+        .map_err(|e| anyhow::anyhow!("bad built-in icon: {e}"))?;
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("davscope")
+            .with_app_id("davscope")
+            .with_inner_size([1400.0, 900.0])
+            .with_min_inner_size([640.0, 400.0])
+            .with_drag_and_drop(true)
+            .with_icon(icon),
+        ..Default::default()
+    };
+    eframe::run_native(
+        "davscope",
+        options,
+        Box::new(move |cc| {
+            let persisted: Persisted = cc
+                .storage
+                .and_then(|s| eframe::get_value(s, STORAGE_KEY))
+                .unwrap_or_default();
+            Ok(Box::new(App::new(persisted, files, Some(&cc.egui_ctx))))
+        }),
+    )
+    .map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable;
+
+    fn harness() -> Harness<'static, App> {
+        Harness::builder()
+            .with_size([1400.0, 900.0])
+            .with_max_steps(32)
+            .build_ui_state(
+                |ui, app: &mut App| app.frame_ui(ui),
+                App::new(Persisted::default(), Vec::new(), None),
+            )
+    }
+
+    fn selected_name(h: &Harness<'_, App>) -> Option<String> {
+        let doc = h.state().state.doc()?;
+        doc.selected.map(|s| doc.doc.tree.name(s).to_string())
+    }
+
+    #[test]
+    fn opens_on_the_sample_with_failures_revealed() {
+        let mut h = harness();
+        h.run();
+        let doc = h.state().state.doc().expect("sample open");
+        assert_eq!(doc.label(), "mixed-failures.xml");
+        assert_eq!(doc.doc.responses().len(), 43);
+        // "reveal failures" at start: the locked file is on screen without a click.
+        h.get_by_label_contains("budget.xlsx");
+        h.get_by_label_contains("43 of 43 shown");
+    }
+
+    #[test]
+    fn select_a_row_and_see_its_status() {
+        let mut h = harness();
+        h.run();
+        h.get_by_label_contains("budget.xlsx").click();
+        h.run();
+        assert_eq!(selected_name(&h).as_deref(), Some("budget.xlsx"));
+        h.get_by_label("423 Locked");
+        h.get_by_label_contains("Locked: a lock held by someone else");
+        // the lock itself, read from lockdiscovery
+        h.get_by_label("opaquelocktoken:e71d4fae-5dec-22d6-fea5-00a0c91e6be4");
+    }
+
+    #[test]
+    fn typing_a_filter_shrinks_the_rows() {
+        let mut h = harness();
+        h.run();
+        let before = h.state().state.doc().map(|d| d.rows.len()).unwrap_or(0);
+        h.get_by_label("Filter:").click();
+        h.run();
+        h.get_by_label("Filter:").type_text("status:403");
+        h.run();
+        let doc = h.state().state.doc().expect("doc");
+        assert_eq!(doc.filter_text, "status:403");
+        assert_eq!(doc.filtered.matched_count, 4);
+        assert!(doc.rows.len() < before, "{} < {before}", doc.rows.len());
+        h.get_by_label_contains("4 of 43 shown");
+    }
+
+    #[test]
+    fn a_bad_filter_says_what_is_wrong() {
+        let mut h = harness();
+        h.run();
+        h.get_by_label("Filter:").click();
+        h.run();
+        h.get_by_label("Filter:").type_text("statu:403");
+        h.run();
+        let doc = h.state().state.doc().expect("doc");
+        assert!(doc.filter_error.is_some());
+        h.get_by_label_contains("unknown filter key `statu:`");
+    }
+
+    #[test]
+    fn clicking_a_status_chip_filters() {
+        let mut h = harness();
+        h.run();
+        h.get_by_label("423 ×1").click();
+        h.run();
+        let doc = h.state().state.doc().expect("doc");
+        assert!(doc.status_chips.contains(&423));
+        assert_eq!(doc.filtered.matched_count, 1);
+        h.get_by_label_contains("1 of 43 shown");
+        h.get_by_label("423 ×1").click();
+        h.run();
+        assert_eq!(
+            h.state().state.doc().map(|d| d.filtered.matched_count),
+            Some(43)
+        );
+    }
+
+    #[test]
+    fn keyboard_navigation() {
+        let mut h = harness();
+        h.run();
+        h.key_press(egui::Key::Home);
+        h.run();
+        assert_eq!(selected_name(&h).as_deref(), Some("remote.php"));
+        h.key_press(egui::Key::ArrowDown);
+        h.run();
+        assert_eq!(selected_name(&h).as_deref(), Some("dav"));
+        h.key_press(egui::Key::ArrowLeft);
+        h.run();
+        let rows_collapsed = h.state().state.doc().map(|d| d.rows.len());
+        assert_eq!(
+            rows_collapsed,
+            Some(2),
+            "collapsing dav leaves remote.php and dav"
+        );
+        h.key_press(egui::Key::ArrowRight);
+        h.run();
+        h.key_press(egui::Key::End);
+        h.run();
+        let last = h.state().state.doc().and_then(|d| d.rows.last().copied());
+        assert_eq!(h.state().state.doc().and_then(|d| d.selected), last);
+        // type-ahead finds a row by its first letters
+        h.state_mut().state.handle(Command::ExpandAll, None);
+        h.state_mut()
+            .state
+            .handle(Command::TypeAhead("bud".into(), 100.0), None);
+        assert_eq!(selected_name(&h).as_deref(), Some("budget.xlsx"));
+    }
+
+    #[test]
+    fn problems_and_raw_view_of_a_truncated_body() {
+        let mut h = harness();
+        let i = SAMPLES
+            .iter()
+            .position(|(n, _)| *n == "truncated.xml")
+            .expect("sample");
+        h.state_mut().state.handle(Command::OpenSample(i), None);
+        h.run();
+        h.get_by_label("Problems (1)").click();
+        h.run();
+        h.get_by_label_contains("Show line 77").click();
+        h.run();
+        let doc = h.state().state.doc().expect("doc");
+        assert_eq!(doc.raw.highlight, Some((76, 76)));
+        assert_eq!(h.state().state.bottom_tab, BottomTab::Raw);
+    }
+
+    #[test]
+    fn not_a_multistatus_and_garbage_never_take_the_window_down() {
+        let mut h = harness();
+        let i = SAMPLES
+            .iter()
+            .position(|(n, _)| *n == "unauthorized-401.http")
+            .expect("sample");
+        h.state_mut().state.handle(Command::OpenSample(i), None);
+        h.run();
+        h.get_by_label_contains("not a multistatus (HTTP 401)");
+        for bytes in [
+            Vec::new(),
+            vec![0u8, 159, 146, 150, 0, 1, 2],
+            b"<d:multistatus xmlns:d=\"DAV:\"><d:response><d:href>/x".to_vec(),
+            b"\xff\xfe<\x00a\x00".to_vec(),
+        ] {
+            h.state_mut().state.handle(
+                Command::OpenBytes {
+                    label: "junk".into(),
+                    bytes,
+                },
+                None,
+            );
+            h.run();
+        }
+        assert_eq!(h.state().state.docs.len(), 6);
+    }
+
+    #[test]
+    fn settings_persist_as_json_without_payloads() {
+        let p = Persisted {
+            recent: vec![PathBuf::from("/tmp/a.xml")],
+            dark: true,
+            last_filter: "outcome:failed".into(),
+        };
+        let json = serde_json::to_string(&p).expect("json");
+        let back: Persisted = serde_json::from_str(&json).expect("back");
+        assert_eq!(back, p);
+    }
 }

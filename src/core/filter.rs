@@ -117,11 +117,11 @@ fn tokenize(query: &str) -> Vec<(usize, usize, String, bool)> {
         let start = i;
         let mut tok = String::new();
         let mut in_quotes = false;
-        let mut quoted = false;
+        // A token that starts with a quote is free text, colon or not.
+        let quoted = chars[i] == '"';
         while i < chars.len() && (in_quotes || !chars[i].is_whitespace()) {
             if chars[i] == '"' {
                 in_quotes = !in_quotes;
-                quoted = true;
             } else {
                 tok.push(chars[i]);
             }
@@ -564,6 +564,8 @@ mod tests {
         assert!(FilterQuery::parse("status:").is_err());
         assert!(FilterQuery::parse("change:nope").is_err());
         assert!(FilterQuery::parse("\"a:b\"").is_ok());
+        let q = FilterQuery::parse("path:\"/a b/\"").expect("quoted value");
+        assert_eq!(q.terms[0].test, Test::Path("/a b/".to_string()));
         assert!(FilterQuery::parse("http://host/x").is_ok());
     }
 }

@@ -6,6 +6,7 @@ pub mod filter;
 pub mod href;
 pub mod model;
 pub mod parse;
+pub mod props;
 pub mod render;
 pub mod status;
 pub mod text;

@@ -210,7 +210,10 @@ pub fn meaning(code: u16) -> &'static str {
 pub fn parse_status_code(line: &str) -> Option<u16> {
     let mut tokens = line.split_ascii_whitespace();
     let first = tokens.next()?;
-    let candidate = if first.len() >= 5 && first[..5].eq_ignore_ascii_case("HTTP/") {
+    let candidate = if first
+        .get(..5)
+        .is_some_and(|p| p.eq_ignore_ascii_case("HTTP/"))
+    {
         tokens.next()?
     } else {
         first
@@ -238,6 +241,7 @@ mod tests {
         assert_eq!(parse_status_code("HTTP/1.1 20"), None);
         assert_eq!(parse_status_code("HTTP/1.1 999 x"), None);
         assert_eq!(parse_status_code(""), None);
+        assert_eq!(parse_status_code("HTTPé1.1 200"), None);
     }
 
     #[test]

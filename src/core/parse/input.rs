@@ -293,6 +293,11 @@ fn unwrap_http(bytes: &[u8], request: Option<RequestContext>) -> Unwrapped {
                 "content-encoding `{other}` is not supported"
             ))),
         };
+        // Framing offsets were in compressed bytes: the damage shows where the
+        // decoded body ends.
+        for p in &mut problems {
+            p.offset = out.len() as u64;
+        }
         if let Err(e) = result {
             problems.push(
                 Problem::new(
@@ -304,6 +309,14 @@ fn unwrap_http(bytes: &[u8], request: Option<RequestContext>) -> Unwrapped {
             );
         }
         body = BodySource::Decoded(out);
+    }
+    // Framing and decoding problems sit where the usable body ends.
+    let body_len = match &body {
+        BodySource::Range(r) => r.len(),
+        BodySource::Decoded(v) => v.len(),
+    } as u64;
+    for p in &mut problems {
+        p.offset = p.offset.min(body_len);
     }
     Unwrapped {
         format: Format::Http,
@@ -572,7 +585,7 @@ pub fn transcode(body: &[u8]) -> Option<(Vec<u8>, &'static str)> {
     let at = decl.find("encoding")?;
     let rest = &decl[at + 8..];
     let rest = rest.trim_start().strip_prefix('=')?.trim_start();
-    let quote = rest.chars().next()?;
+    let quote = rest.chars().next().filter(|q| *q == '"' || *q == '\'')?;
     let label = rest[1..].split(quote).next()?;
     let enc = encoding_rs::Encoding::for_label(label.as_bytes())?;
     if enc == encoding_rs::UTF_8 || enc == encoding_rs::UTF_16LE || enc == encoding_rs::UTF_16BE {
