@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+pub mod diff;
 pub mod inspect;
 pub mod report;
 
@@ -35,11 +36,14 @@ pub struct Args {
 pub enum Command {
     /// Read payloads and report responses, statuses and problems.
     Inspect(inspect::InspectArgs),
+    /// Compare two payloads by resource: what a fix changed.
+    Diff(diff::DiffArgs),
 }
 
 /// Runs a headless command; returns the exit code.
 pub fn run(command: Command) -> Exit {
     match command {
         Command::Inspect(args) => inspect::run(&args),
+        Command::Diff(args) => diff::run(&args),
     }
 }

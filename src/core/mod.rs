@@ -1,6 +1,7 @@
 //! The engine: GUI-free, synchronous, deterministic. Never imports egui, eframe or
 //! rfd (CI builds it with `--no-default-features`).
 
+pub mod diff;
 pub mod document;
 pub mod filter;
 pub mod href;

@@ -1,0 +1,596 @@
+//! Before/after comparison of two documents by resource (SEMANTICS.md "Change
+//! kinds in a diff").
+//!
+//! Resources are matched by normalised path (every href of a response names one),
+//! never by position or prefix. Each path gets one change kind. Properties are
+//! compared by qualified name, prefix- and order-insensitively; volatile ones are
+//! ignored unless asked. Depends on the model, `href` and `text`; never on the UI.
+
+use std::collections::HashMap;
+
+use crate::core::document::Document;
+use crate::core::href;
+use crate::core::model::{Multistatus, Outcome, Response, ValueKind};
+use crate::core::text::decode_text;
+
+/// The change of one path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ChangeKind {
+    Fixed,
+    Regressed,
+    StillFailing,
+    StatusChanged,
+    PropsChanged,
+    Added,
+    Removed,
+    Unchanged,
+}
+
+impl ChangeKind {
+    pub const ALL: [ChangeKind; 8] = [
+        ChangeKind::Fixed,
+        ChangeKind::Regressed,
+        ChangeKind::StillFailing,
+        ChangeKind::StatusChanged,
+        ChangeKind::PropsChanged,
+        ChangeKind::Added,
+        ChangeKind::Removed,
+        ChangeKind::Unchanged,
+    ];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ChangeKind::Fixed => "fixed",
+            ChangeKind::Regressed => "regressed",
+            ChangeKind::StillFailing => "still_failing",
+            ChangeKind::StatusChanged => "status_changed",
+            ChangeKind::PropsChanged => "props_changed",
+            ChangeKind::Added => "added",
+            ChangeKind::Removed => "removed",
+            ChangeKind::Unchanged => "unchanged",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ChangeKind> {
+        let s = s.trim().replace('-', "_");
+        ChangeKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// Local names of properties whose values change on every request or write.
+pub const VOLATILE: [&str; 7] = [
+    "getetag",
+    "getlastmodified",
+    "creationdate",
+    "lockdiscovery",
+    "getctag",
+    "sync-token",
+    "etag",
+];
+
+/// Options for [`diff`].
+#[derive(Clone, Copy, Debug, Default)]
+pub struct DiffOptions {
+    /// Compare volatile properties too.
+    pub all_props: bool,
+}
+
+/// One property whose value or propstat status differs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PropChange {
+    /// Clark name.
+    pub name: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+    /// Status code of the propstat holding it, per side.
+    pub before_status: Option<u16>,
+    pub after_status: Option<u16>,
+}
+
+/// One path and its change.
+#[derive(Clone, Debug)]
+pub struct DiffEntry {
+    /// Decoded path (from the side that has it, `after` first).
+    pub path: String,
+    pub change: ChangeKind,
+    /// Response index in the before / after document.
+    pub before: Option<usize>,
+    pub after: Option<usize>,
+    pub props: Vec<PropChange>,
+}
+
+/// The comparison of two documents.
+#[derive(Clone, Debug, Default)]
+pub struct Diff {
+    /// Sorted by path.
+    pub entries: Vec<DiffEntry>,
+    /// Counts per kind, in [`ChangeKind::ALL`] order.
+    pub counts: [usize; 8],
+    pub before_is_multistatus: bool,
+    pub after_is_multistatus: bool,
+}
+
+impl Diff {
+    pub fn count(&self, kind: ChangeKind) -> usize {
+        self.counts[kind as usize]
+    }
+}
+
+struct Side<'d> {
+    doc: &'d Document,
+    ms: Option<&'d Multistatus>,
+    /// Match key -> (response index, display path), first occurrence wins.
+    index: HashMap<String, (usize, String)>,
+    order: Vec<String>,
+}
+
+fn side(doc: &Document) -> Side<'_> {
+    let ms = doc.multistatus.as_ref();
+    let base = doc.info.request.as_ref().map(|r| r.url.clone());
+    let mut index = HashMap::with_capacity(doc.responses().len());
+    let mut order = Vec::with_capacity(doc.responses().len());
+    if let Some(ms) = ms {
+        let body = doc.body.bytes();
+        for (i, r) in ms.responses.iter().enumerate() {
+            for h in ms.hrefs_of(r) {
+                let span = ms.relative(r, *h);
+                let raw = body
+                    .get(span.start as usize..span.end as usize)
+                    .unwrap_or(&[]);
+                let raw = decode_text(&String::from_utf8_lossy(raw)).into_owned();
+                let info = href::normalize(&raw, base.as_deref());
+                let key = info.key().to_string();
+                if !index.contains_key(&key) {
+                    order.push(key.clone());
+                    index.insert(key, (i, info.path));
+                }
+            }
+        }
+    }
+    Side {
+        doc,
+        ms,
+        index,
+        order,
+    }
+}
+
+/// Codes of a response, order-insensitive.
+fn code_set(ms: &Multistatus, r: &Response) -> Vec<Option<u16>> {
+    let mut codes: Vec<Option<u16>> = ms.codes(r).collect();
+    codes.sort();
+    codes
+}
+
+/// A property as compared: status of its propstat and its canonical value.
+struct PropView<'a> {
+    name: String,
+    status: Option<u16>,
+    kind: ValueKind,
+    raw: &'a [u8],
+}
+
+fn props_of<'a>(
+    doc: &'a Document,
+    ms: &'a Multistatus,
+    r: &Response,
+    all: bool,
+) -> Vec<PropView<'a>> {
+    let body = doc.body.bytes();
+    let mut out = Vec::new();
+    for ps in ms.propstats_of(r) {
+        let status = ps.status.and_then(|s| s.code());
+        for p in ms.props_of(ps) {
+            let Some(q) = ms.names.name(p.name) else {
+                continue;
+            };
+            if !all && VOLATILE.contains(&q.local.as_str()) {
+                continue;
+            }
+            let span = ms.relative(r, p.value);
+            out.push(PropView {
+                name: q.clark(),
+                status,
+                kind: p.kind,
+                raw: body
+                    .get(span.start as usize..span.end as usize)
+                    .unwrap_or(&[]),
+            });
+        }
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name).then(a.status.cmp(&b.status)));
+    out
+}
+
+/// The comparable form of a value: text trimmed with entities resolved; XML with
+/// prefixes dropped (local names), whitespace between tags removed, and empty
+/// elements written one way.
+pub fn canonical_value(kind: ValueKind, raw: &[u8]) -> String {
+    let text = String::from_utf8_lossy(raw);
+    match kind {
+        ValueKind::Empty => String::new(),
+        ValueKind::Text => decode_text(&text).trim().to_string(),
+        ValueKind::Xml => {
+            use quick_xml::events::Event;
+            let mut reader = quick_xml::Reader::from_str(&text);
+            let mut out = String::new();
+            loop {
+                match reader.read_event() {
+                    Ok(Event::Start(e)) | Ok(Event::Empty(e)) => {
+                        let name = e.name();
+                        let n = name.as_ref();
+                        out.push('<');
+                        out.push_str(n.rsplit(':').next().unwrap_or(n));
+                        out.push('>');
+                    }
+                    Ok(Event::End(e)) => {
+                        let name = e.name();
+                        let n = name.as_ref();
+                        out.push_str("</");
+                        out.push_str(n.rsplit(':').next().unwrap_or(n));
+                        out.push('>');
+                    }
+                    Ok(Event::Text(t)) => out.push_str(t.trim()),
+                    Ok(Event::CData(t)) => out.push_str(&t),
+                    Ok(Event::GeneralRef(r)) => {
+                        out.push('&');
+                        out.push_str(&r);
+                        out.push(';');
+                    }
+                    Ok(Event::Eof) => break,
+                    Ok(_) => {}
+                    Err(_) => {
+                        out.push_str(text.trim());
+                        break;
+                    }
+                }
+            }
+            // `<a></a>` and `<a/>` are the same element.
+            let mut fixed = String::with_capacity(out.len());
+            let mut rest = out.as_str();
+            while let Some(i) = rest.find("></") {
+                fixed.push_str(&rest[..i + 1]);
+                rest = &rest[i + 1..];
+            }
+            fixed.push_str(rest);
+            fixed
+        }
+    }
+}
+
+fn value_text(p: &PropView<'_>) -> String {
+    canonical_value(p.kind, p.raw)
+}
+
+fn compare_props(before: &[PropView<'_>], after: &[PropView<'_>]) -> Vec<PropChange> {
+    let mut out = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while i < before.len() || j < after.len() {
+        let ord = match (before.get(i), after.get(j)) {
+            (Some(b), Some(a)) => b.name.cmp(&a.name),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            _ => std::cmp::Ordering::Greater,
+        };
+        match ord {
+            std::cmp::Ordering::Less => {
+                let b = &before[i];
+                out.push(PropChange {
+                    name: b.name.clone(),
+                    before: Some(value_text(b)),
+                    after: None,
+                    before_status: b.status,
+                    after_status: None,
+                });
+                i += 1;
+            }
+            std::cmp::Ordering::Greater => {
+                let a = &after[j];
+                out.push(PropChange {
+                    name: a.name.clone(),
+                    before: None,
+                    after: Some(value_text(a)),
+                    before_status: None,
+                    after_status: a.status,
+                });
+                j += 1;
+            }
+            std::cmp::Ordering::Equal => {
+                let (b, a) = (&before[i], &after[j]);
+                let same =
+                    b.status == a.status && (b.raw == a.raw || value_text(b) == value_text(a));
+                if !same {
+                    out.push(PropChange {
+                        name: b.name.clone(),
+                        before: Some(value_text(b)),
+                        after: Some(value_text(a)),
+                        before_status: b.status,
+                        after_status: a.status,
+                    });
+                }
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out
+}
+
+/// Compares two documents path by path.
+pub fn diff(before: &Document, after: &Document, options: DiffOptions) -> Diff {
+    let b = side(before);
+    let a = side(after);
+    let mut entries = Vec::with_capacity(a.order.len().max(b.order.len()));
+    for key in &b.order {
+        let (bi, bpath) = &b.index[key];
+        match a.index.get(key) {
+            None => entries.push(DiffEntry {
+                path: bpath.clone(),
+                change: ChangeKind::Removed,
+                before: Some(*bi),
+                after: None,
+                props: Vec::new(),
+            }),
+            Some((ai, apath)) => {
+                let (Some(bms), Some(ams)) = (b.ms, a.ms) else {
+                    continue;
+                };
+                let br = &bms.responses[*bi];
+                let ar = &ams.responses[*ai];
+                let (bo, ao) = (bms.outcome(br), ams.outcome(ar));
+                let same_codes = code_set(bms, br) == code_set(ams, ar);
+                let mut props = Vec::new();
+                let change = if ao > bo {
+                    ChangeKind::Fixed
+                } else if ao < bo {
+                    ChangeKind::Regressed
+                } else if !same_codes {
+                    ChangeKind::StatusChanged
+                } else if bo == Outcome::Failed {
+                    ChangeKind::StillFailing
+                } else {
+                    props = compare_props(
+                        &props_of(b.doc, bms, br, options.all_props),
+                        &props_of(a.doc, ams, ar, options.all_props),
+                    );
+                    if props.is_empty() {
+                        ChangeKind::Unchanged
+                    } else {
+                        ChangeKind::PropsChanged
+                    }
+                };
+                if props.is_empty()
+                    && change != ChangeKind::Unchanged
+                    && change != ChangeKind::StillFailing
+                {
+                    props = compare_props(
+                        &props_of(b.doc, bms, br, options.all_props),
+                        &props_of(a.doc, ams, ar, options.all_props),
+                    );
+                }
+                entries.push(DiffEntry {
+                    path: apath.clone(),
+                    change,
+                    before: Some(*bi),
+                    after: Some(*ai),
+                    props,
+                });
+            }
+        }
+    }
+    for key in &a.order {
+        if !b.index.contains_key(key) {
+            let (ai, apath) = &a.index[key];
+            entries.push(DiffEntry {
+                path: apath.clone(),
+                change: ChangeKind::Added,
+                before: None,
+                after: Some(*ai),
+                props: Vec::new(),
+            });
+        }
+    }
+    entries.sort_by(|x, y| {
+        href::path_key(&x.path)
+            .cmp(href::path_key(&y.path))
+            .then(x.change.cmp(&y.change))
+    });
+    let mut counts = [0usize; 8];
+    for e in &entries {
+        counts[e.change as usize] += 1;
+    }
+    Diff {
+        entries,
+        counts,
+        before_is_multistatus: b.ms.is_some(),
+        after_is_multistatus: a.ms.is_some(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::document::{Bytes, LoadOptions, load_bytes};
+    use std::sync::Arc;
+
+    fn doc(body: &str) -> Document {
+        load_bytes(
+            "t",
+            Arc::new(Bytes::Owned(body.as_bytes().to_vec())),
+            LoadOptions::default(),
+        )
+        .expect("load")
+        .remove(0)
+    }
+
+    fn ms(prefix: &str, responses: &[(&str, &str)]) -> String {
+        let p = if prefix.is_empty() {
+            String::new()
+        } else {
+            format!("{prefix}:")
+        };
+        let decl = if prefix.is_empty() {
+            "xmlns=\"DAV:\"".to_string()
+        } else {
+            format!("xmlns:{prefix}=\"DAV:\"")
+        };
+        let mut s = format!("<{p}multistatus {decl}>");
+        for (href, inner) in responses {
+            s.push_str(&format!(
+                "<{p}response><{p}href>{href}</{p}href>{}</{p}response>",
+                inner.replace("P:", &p)
+            ));
+        }
+        s.push_str(&format!("</{p}multistatus>"));
+        s
+    }
+
+    const OK: &str = "<P:propstat><P:prop><P:displayname>x</P:displayname><P:getetag>1</P:getetag><P:resourcetype><P:collection/></P:resourcetype></P:prop><P:status>HTTP/1.1 200 OK</P:status></P:propstat>";
+
+    #[test]
+    fn every_kind() {
+        let before = doc(&ms(
+            "D",
+            &[
+                ("/a", "<P:status>HTTP/1.1 403 x</P:status>"),
+                ("/b", OK),
+                ("/c", "<P:status>HTTP/1.1 404 x</P:status>"),
+                ("/d", "<P:status>HTTP/1.1 403 x</P:status>"),
+                ("/e", OK),
+                ("/f", OK),
+                ("/gone", OK),
+            ],
+        ));
+        let e_after = OK.replace(">x<", ">y<");
+        let f_after = OK.replace(">1<", ">2<");
+        let after = doc(&ms(
+            "d",
+            &[
+                ("/new", OK),
+                ("/f", &f_after),
+                ("/e", &e_after),
+                ("/d", "<P:status>HTTP/1.1 423 x</P:status>"),
+                ("/c", "<P:status>HTTP/1.1 404 x</P:status>"),
+                ("/b", "<P:status>HTTP/1.1 500 x</P:status>"),
+                ("/a", OK),
+            ],
+        ));
+        let d = diff(&before, &after, DiffOptions::default());
+        let kind = |p: &str| d.entries.iter().find(|e| e.path == p).map(|e| e.change);
+        assert_eq!(kind("/a"), Some(ChangeKind::Fixed));
+        assert_eq!(kind("/b"), Some(ChangeKind::Regressed));
+        assert_eq!(kind("/c"), Some(ChangeKind::StillFailing));
+        assert_eq!(kind("/d"), Some(ChangeKind::StatusChanged));
+        assert_eq!(kind("/e"), Some(ChangeKind::PropsChanged));
+        assert_eq!(
+            kind("/f"),
+            Some(ChangeKind::Unchanged),
+            "getetag is volatile"
+        );
+        assert_eq!(kind("/gone"), Some(ChangeKind::Removed));
+        assert_eq!(kind("/new"), Some(ChangeKind::Added));
+        let e = d.entries.iter().find(|e| e.path == "/e").expect("e");
+        assert_eq!(e.props.len(), 1);
+        assert_eq!(e.props[0].name, "{DAV:}displayname");
+        assert_eq!(
+            (e.props[0].before.as_deref(), e.props[0].after.as_deref()),
+            (Some("x"), Some("y"))
+        );
+        let all = diff(&before, &after, DiffOptions { all_props: true });
+        assert_eq!(
+            all.entries
+                .iter()
+                .find(|e| e.path == "/f")
+                .map(|e| e.change),
+            Some(ChangeKind::PropsChanged)
+        );
+    }
+
+    #[test]
+    fn spelling_prefix_and_order_never_count() {
+        let before = doc(&ms(
+            "D",
+            &[("http://h.example/dav/caf%C3%A9/", OK), ("/dav/x%20y", OK)],
+        ));
+        let after = doc(&ms(
+            "",
+            &[
+                (
+                    "/dav/x y",
+                    &OK.replace("<P:collection/>", "<P:collection></P:collection>"),
+                ),
+                ("/dav/caf%c3%a9", OK),
+            ],
+        ));
+        let d = diff(&before, &after, DiffOptions::default());
+        assert_eq!(d.count(ChangeKind::Unchanged), 2, "{:?}", d.entries);
+        assert_eq!(d.entries.len(), 2);
+    }
+
+    #[test]
+    fn a_prop_moving_between_propstats_is_a_change() {
+        let before = doc(&ms(
+            "D",
+            &[(
+                "/a",
+                "<P:propstat><P:prop><P:x/></P:prop><P:status>HTTP/1.1 200 OK</P:status></P:propstat><P:propstat><P:prop><P:y/></P:prop><P:status>HTTP/1.1 404 x</P:status></P:propstat>",
+            )],
+        ));
+        let after = doc(&ms(
+            "D",
+            &[(
+                "/a",
+                "<P:propstat><P:prop><P:y/></P:prop><P:status>HTTP/1.1 200 OK</P:status></P:propstat><P:propstat><P:prop><P:x/></P:prop><P:status>HTTP/1.1 404 x</P:status></P:propstat>",
+            )],
+        ));
+        let d = diff(&before, &after, DiffOptions::default());
+        assert_eq!(d.entries[0].change, ChangeKind::PropsChanged);
+        assert_eq!(d.entries[0].props.len(), 2);
+    }
+
+    #[test]
+    fn against_itself_only_unchanged_and_still_failing() {
+        let body = include_str!("../../samples/mixed-failures.xml");
+        let a = doc(body);
+        let b = doc(body);
+        let d = diff(&a, &b, DiffOptions { all_props: true });
+        assert_eq!(
+            d.count(ChangeKind::Unchanged) + d.count(ChangeKind::StillFailing),
+            d.entries.len()
+        );
+        assert_eq!(d.count(ChangeKind::StillFailing), 11);
+    }
+
+    #[test]
+    fn a_non_multistatus_side_lists_nothing() {
+        let page = doc("<html><body>403</body></html>");
+        let after = doc(&ms("D", &[("/a", OK), ("/b", OK)]));
+        let d = diff(&page, &after, DiffOptions::default());
+        assert!(!d.before_is_multistatus && d.after_is_multistatus);
+        assert_eq!(d.count(ChangeKind::Added), 2);
+    }
+
+    #[test]
+    fn several_hrefs_in_one_response_are_several_paths() {
+        let before = doc(&ms(
+            "D",
+            &[(
+                "/a</D:href><D:href>/b",
+                "<P:status>HTTP/1.1 404 x</P:status>",
+            )],
+        ));
+        let after = doc(&ms(
+            "D",
+            &[("/a", OK), ("/b", "<P:status>HTTP/1.1 404 x</P:status>")],
+        ));
+        let d = diff(&before, &after, DiffOptions::default());
+        let kinds: Vec<_> = d
+            .entries
+            .iter()
+            .map(|e| (e.path.as_str(), e.change))
+            .collect();
+        assert_eq!(
+            kinds,
+            [("/a", ChangeKind::Fixed), ("/b", ChangeKind::StillFailing)]
+        );
+    }
+}
