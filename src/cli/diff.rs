@@ -91,7 +91,7 @@ fn side_json(doc: &Document, index: Option<usize>) -> Option<SideJson> {
     })
 }
 
-fn load_first(path: &PathBuf) -> Result<Document, Exit> {
+fn load_first(path: &std::path::Path) -> Result<Document, Exit> {
     match load_path(path, LoadOptions::default()) {
         Ok(mut docs) if !docs.is_empty() => Ok(docs.remove(0)),
         Ok(_) => {

@@ -140,9 +140,9 @@ fn side(doc: &Document) -> Side<'_> {
                 let raw = decode_text(&String::from_utf8_lossy(raw)).into_owned();
                 let info = href::normalize(&raw, base.as_deref());
                 let key = info.key().to_string();
-                if !index.contains_key(&key) {
-                    order.push(key.clone());
-                    index.insert(key, (i, info.path));
+                if let std::collections::hash_map::Entry::Vacant(slot) = index.entry(key) {
+                    order.push(slot.key().clone());
+                    slot.insert((i, info.path));
                 }
             }
         }
