@@ -1,3 +1,4 @@
+#![allow(clippy::expect_used, clippy::unwrap_used)]
 //! The headless commands as a user runs them: the real binary, real files, exit
 //! codes and JSON held to SEMANTICS.md.
 

@@ -1,3 +1,4 @@
+#![allow(clippy::expect_used, clippy::unwrap_used)]
 //! Every file of `../shared/corpus/public/` against its `INDEX.json` ground truth:
 //! well-formed files give exactly the responses, hrefs, status codes and property
 //! counts; malformed ones give positioned problems and never a panic.

@@ -216,12 +216,19 @@ pub fn canonical_value(kind: ValueKind, raw: &[u8]) -> String {
             let mut out = String::new();
             loop {
                 match reader.read_event() {
-                    Ok(Event::Start(e)) | Ok(Event::Empty(e)) => {
+                    Ok(Event::Start(e)) => {
                         let name = e.name();
                         let n = name.as_ref();
                         out.push('<');
                         out.push_str(n.rsplit(':').next().unwrap_or(n));
                         out.push('>');
+                    }
+                    Ok(Event::Empty(e)) => {
+                        // `<a/>` and `<a></a>` are the same element.
+                        let name = e.name();
+                        let n = name.as_ref();
+                        let local = n.rsplit(':').next().unwrap_or(n);
+                        out.push_str(&format!("<{local}></{local}>"));
                     }
                     Ok(Event::End(e)) => {
                         let name = e.name();
@@ -245,15 +252,7 @@ pub fn canonical_value(kind: ValueKind, raw: &[u8]) -> String {
                     }
                 }
             }
-            // `<a></a>` and `<a/>` are the same element.
-            let mut fixed = String::with_capacity(out.len());
-            let mut rest = out.as_str();
-            while let Some(i) = rest.find("></") {
-                fixed.push_str(&rest[..i + 1]);
-                rest = &rest[i + 1..];
-            }
-            fixed.push_str(rest);
-            fixed
+            out
         }
     }
 }
