@@ -6,17 +6,19 @@ use std::path::PathBuf;
 
 use egui::{Key, KeyboardShortcut, Modifiers, RichText};
 
+pub mod compare;
 pub mod panels;
 pub mod state;
 pub mod tasks;
 pub mod theme;
 pub mod widgets;
 
+use panels::compare::ComparePanel;
 use panels::details::DetailsPanel;
 use panels::overview::OverviewPanel;
 use panels::raw::RawPanel;
 use panels::tree::TreePanel;
-use state::{AppState, BottomTab, Command, Persisted, SAMPLES};
+use state::{AppState, BottomTab, Command, Persisted, SAMPLES, View};
 
 const STORAGE_KEY: &str = "davscope";
 
@@ -27,6 +29,7 @@ pub struct App {
     details: DetailsPanel,
     raw: RawPanel,
     overview: OverviewPanel,
+    compare: ComparePanel,
     dialog: Option<std::sync::mpsc::Receiver<Vec<PathBuf>>>,
 }
 
@@ -54,6 +57,7 @@ impl App {
             details: DetailsPanel,
             raw: RawPanel,
             overview: OverviewPanel::default(),
+            compare: ComparePanel::default(),
             dialog: None,
         }
     }
@@ -253,6 +257,21 @@ impl App {
 
     fn tabs_ui(&mut self, ui: &mut egui::Ui) {
         ui.horizontal_wrapped(|ui| {
+            let view = self.state.view;
+            if ui
+                .selectable_label(view == View::Explorer, "Explorer")
+                .clicked()
+            {
+                self.state.commands.push(Command::ShowView(View::Explorer));
+            }
+            if ui
+                .selectable_label(view == View::Compare, "Compare")
+                .on_hover_text("before-and-after diff of two open documents")
+                .clicked()
+            {
+                self.state.commands.push(Command::ShowView(View::Compare));
+            }
+            ui.separator();
             for (i, d) in self.state.docs.iter().enumerate() {
                 let failed = d.failed_count();
                 let text = if failed > 0 {
@@ -330,6 +349,90 @@ impl App {
         });
     }
 
+    fn compare_picker_ui(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
+        let labels: Vec<String> = self
+            .state
+            .docs
+            .iter()
+            .map(|d| d.label().to_string())
+            .collect();
+        let (mut before, mut after) = self.state.compare_pick;
+        ui.horizontal_wrapped(|ui| {
+            let label = ui.label("Before:");
+            egui::ComboBox::from_id_salt("pick-before")
+                .selected_text(
+                    labels
+                        .get(before)
+                        .cloned()
+                        .unwrap_or_else(|| "(choose)".into()),
+                )
+                .show_ui(ui, |ui| {
+                    for (i, l) in labels.iter().enumerate() {
+                        ui.selectable_value(&mut before, i, l);
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+            let label = ui.label("After:");
+            egui::ComboBox::from_id_salt("pick-after")
+                .selected_text(
+                    labels
+                        .get(after)
+                        .cloned()
+                        .unwrap_or_else(|| "(choose)".into()),
+                )
+                .show_ui(ui, |ui| {
+                    for (i, l) in labels.iter().enumerate() {
+                        ui.selectable_value(&mut after, i, l);
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+            if (before, after) != self.state.compare_pick {
+                commands.push(Command::SetComparePick { before, after });
+            }
+            let ready = before < labels.len() && after < labels.len();
+            if ui
+                .add_enabled(ready, egui::Button::new("Compare"))
+                .clicked()
+            {
+                commands.push(Command::StartCompare { before, after });
+            }
+            if ui
+                .button("Open the sample pair")
+                .on_hover_text("fix-before.xml and fix-after.xml")
+                .clicked()
+            {
+                let find = |name: &str| SAMPLES.iter().position(|(n, _)| *n == name);
+                if let (Some(b), Some(a)) = (find("fix-before.xml"), find("fix-after.xml")) {
+                    commands.push(Command::CompareSamples(b, a));
+                }
+            }
+        });
+    }
+
+    fn compare_view_ui(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
+        egui::Panel::top("compare-header").show(ui, |ui| {
+            self.compare_picker_ui(ui, commands);
+            if let Some(c) = &self.state.compare {
+                ui.separator();
+                self.compare.header_ui(ui, c, commands);
+            }
+        });
+        let Some(c) = &self.state.compare else {
+            egui::CentralPanel::default().show(ui, |ui| {
+                ui.heading("Compare two payloads");
+                ui.label("Choose the payload before the fix and the one after it, then Compare. Paths are matched by meaning: prefixes, order and href spelling never count as changes.");
+            });
+            return;
+        };
+        egui::Panel::right("compare-details")
+            .resizable(true)
+            .default_size(560.0)
+            .show(ui, |ui| self.compare.details_ui(ui, c));
+        egui::CentralPanel::default().show(ui, |ui| self.compare.tree_ui(ui, c, commands));
+    }
+
     /// Draws one frame into `ui` (the whole window).
     pub fn frame_ui(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
@@ -375,7 +478,9 @@ impl App {
         });
         let mut commands = Vec::new();
         let tab = self.state.bottom_tab;
-        if let Some(doc) = self.state.docs.get_mut(self.state.active) {
+        if self.state.view == View::Compare {
+            self.compare_view_ui(ui, &mut commands);
+        } else if let Some(doc) = self.state.docs.get_mut(self.state.active) {
             egui::Panel::top("overview").show(ui, |ui| {
                 self.overview.filter_ui(ui, doc, &mut commands);
                 self.overview.summary_ui(ui, doc, &mut commands);
@@ -637,6 +742,46 @@ mod tests {
             h.run();
         }
         assert_eq!(h.state().state.docs.len(), 6);
+    }
+
+    #[test]
+    fn compare_a_pair_click_regressed_and_see_the_property_diff() {
+        let mut h = harness();
+        h.run();
+        h.get_by_label("Compare").click();
+        h.run();
+        h.get_by_label("Open the sample pair").click();
+        h.run();
+        let c = h.state().state.compare.as_ref().expect("comparison");
+        assert_eq!(c.diff.count(crate::core::diff::ChangeKind::Fixed), 4);
+        h.get_by_label("fixed 4");
+        h.get_by_label("regressed 1");
+        h.get_by_label("unchanged 4");
+        // unchanged is hidden by default: 9 of 13 paths shown
+        h.get_by_label_contains("9 of 13 paths shown");
+        // show only regressions: hide every other kind by the filter
+        h.get_by_label("Filter:").click();
+        h.run();
+        h.get_by_label("Filter:").type_text("change:regressed");
+        h.run();
+        h.get_by_label_contains("1 of 13 paths shown");
+        h.get_by_label_contains("notes.txt regressed").click();
+        h.run();
+        let c = h.state().state.compare.as_ref().expect("comparison");
+        assert_eq!(
+            c.selected_entry().map(|e| e.path.as_str()),
+            Some("/dav/projects/notes.txt")
+        );
+        h.get_by_label("displayname (changed)");
+        h.get_by_label("200  ->  403");
+        h.get_by_label("Swap").click();
+        h.run();
+        let c = h.state().state.compare.as_ref().expect("comparison");
+        assert_eq!(
+            c.diff.count(crate::core::diff::ChangeKind::Fixed),
+            1,
+            "swapped: the regression reads as a fix"
+        );
     }
 
     #[test]

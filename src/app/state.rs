@@ -392,12 +392,41 @@ fn line_starts(body: &[u8]) -> Vec<usize> {
     v
 }
 
+/// Which main view shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum View {
+    Explorer,
+    Compare,
+}
+
 /// What panels ask for.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Command {
+    ShowView(View),
+    /// Compare two open documents (indices into `docs`).
+    StartCompare {
+        before: usize,
+        after: usize,
+    },
+    SetComparePick {
+        before: usize,
+        after: usize,
+    },
+    /// Open two built-in samples and compare them.
+    CompareSamples(usize, usize),
+    SwapCompare,
+    CopyCompareMarkdown,
+    SetCompareAllProps(bool),
+    ToggleChangeKind(crate::core::diff::ChangeKind),
+    SetCompareFilter(String),
+    SelectDiff(u32),
+    ToggleDiff(u32),
     OpenFile(PathBuf),
     OpenSample(usize),
-    OpenBytes { label: String, bytes: Vec<u8> },
+    OpenBytes {
+        label: String,
+        bytes: Vec<u8>,
+    },
     OpenDialog,
     Reload,
     Close(usize),
@@ -449,6 +478,10 @@ pub struct AppState {
     pub commands: Vec<Command>,
     /// Set when a dialog must be opened by the face (rfd runs off the UI thread).
     pub wants_dialog: bool,
+    pub view: View,
+    pub compare: Option<crate::app::compare::CompareState>,
+    /// The before / after documents chosen in the compare picker.
+    pub compare_pick: (usize, usize),
 }
 
 impl AppState {
@@ -462,6 +495,9 @@ impl AppState {
             loader: Loader::default(),
             commands: Vec::new(),
             wants_dialog: false,
+            view: View::Explorer,
+            compare: None,
+            compare_pick: (0, 1),
         }
     }
 
@@ -699,6 +735,73 @@ impl AppState {
                 }
             }
             Command::DismissMessage => self.message = None,
+            Command::ShowView(v) => self.view = v,
+            Command::SetComparePick { before, after } => self.compare_pick = (before, after),
+            Command::CompareSamples(b, a) => {
+                self.handle(Command::OpenSample(b), ctx);
+                self.handle(Command::OpenSample(a), ctx);
+                let find = |i| self.docs.iter().position(|d| d.origin == Origin::Sample(i));
+                if let (Some(before), Some(after)) = (find(b), find(a)) {
+                    self.handle(Command::StartCompare { before, after }, ctx);
+                }
+            }
+            Command::StartCompare { before, after } => {
+                match (self.docs.get(before), self.docs.get(after)) {
+                    (Some(b), Some(a)) => {
+                        let all = self.compare.as_ref().is_some_and(|c| c.all_props);
+                        self.compare = Some(crate::app::compare::CompareState::new(
+                            b.doc.clone(),
+                            a.doc.clone(),
+                            all,
+                        ));
+                        self.compare_pick = (before, after);
+                        self.view = View::Compare;
+                    }
+                    _ => self.error("open two documents to compare (File > Open, or File > Open sample > fix-before.xml and fix-after.xml)".into()),
+                }
+            }
+            Command::SwapCompare => {
+                if let Some(c) = &self.compare {
+                    self.compare = Some(c.swapped());
+                    self.compare_pick = (self.compare_pick.1, self.compare_pick.0);
+                }
+            }
+            Command::SetCompareAllProps(all) => {
+                if let Some(c) = &self.compare {
+                    self.compare = Some(c.with_all_props(all));
+                }
+            }
+            Command::CopyCompareMarkdown => {
+                if let (Some(c), Some(ctx)) = (&self.compare, ctx) {
+                    ctx.copy_text(crate::core::diff::markdown(&c.diff, &c.before, &c.after));
+                    self.message = Some(Message {
+                        error: false,
+                        text: "Markdown summary copied to the clipboard".into(),
+                    });
+                }
+            }
+            Command::ToggleChangeKind(kind) => {
+                if let Some(c) = self.compare.as_mut() {
+                    c.shown[kind as usize] = !c.shown[kind as usize];
+                    c.apply_filter();
+                }
+            }
+            Command::SetCompareFilter(text) => {
+                if let Some(c) = self.compare.as_mut() {
+                    c.filter_text = text;
+                    c.apply_filter();
+                }
+            }
+            Command::SelectDiff(id) => {
+                if let Some(c) = self.compare.as_mut() {
+                    c.selected = Some(id);
+                }
+            }
+            Command::ToggleDiff(id) => {
+                if let Some(c) = self.compare.as_mut() {
+                    c.toggle(id);
+                }
+            }
         }
     }
 }

@@ -117,3 +117,27 @@ pub fn weak(dark: bool) -> Color32 {
         Color32::from_gray(110)
     }
 }
+
+/// Colour of a change kind in the diff view.
+pub fn change_fill(kind: crate::core::diff::ChangeKind) -> Color32 {
+    use crate::core::diff::ChangeKind as K;
+    match kind {
+        K::Fixed => oi::BLUISH_GREEN,
+        K::Regressed => oi::VERMILLION,
+        K::StillFailing => oi::ORANGE,
+        K::StatusChanged => oi::REDDISH_PURPLE,
+        K::PropsChanged => oi::SKY_BLUE,
+        K::Added => oi::BLUE,
+        K::Removed => oi::GREY,
+        K::Unchanged => Color32::from_gray(200),
+    }
+}
+
+/// Background of a line or cell that differs between before and after.
+pub fn diff_highlight(dark: bool) -> Color32 {
+    if dark {
+        Color32::from_rgba_unmultiplied(230, 159, 0, 60)
+    } else {
+        Color32::from_rgba_unmultiplied(230, 159, 0, 70)
+    }
+}

@@ -124,3 +124,20 @@ pub fn paint_icon(ui: &Ui, rect: Rect, folder: bool, colour: Color32) {
         );
     }
 }
+
+/// A badge as a widget with its own space (text on a fill), labelled for AccessKit.
+pub fn paint_badge_ui(ui: &mut Ui, text: &str, fill: Color32) -> Response {
+    let height = ui.text_style_height(&egui::TextStyle::Body) + 2.0;
+    let font = egui::FontId::monospace(height * 0.72);
+    let width = ui
+        .painter()
+        .layout_no_wrap(text.to_string(), font, Color32::WHITE)
+        .size()
+        .x
+        + 8.0;
+    let (rect, response) = ui.allocate_exact_size(Vec2::new(width, height), Sense::hover());
+    paint_badge(ui, rect.min, text, fill, height);
+    let label = text.to_string();
+    response.widget_info(|| WidgetInfo::labeled(egui::Role::Label, true, label.clone()));
+    response
+}

@@ -6,9 +6,9 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use crate::cli::Exit;
-use crate::core::diff::{ChangeKind, Diff, DiffOptions, diff};
+use crate::core::diff::{ChangeKind, Diff, DiffOptions, diff, filter_entries};
 use crate::core::document::{Document, LoadOptions, load_path};
-use crate::core::filter::{self, FilterQuery};
+use crate::core::filter::FilterQuery;
 use crate::core::render::render_filter_error;
 
 #[derive(Debug, clap::Args)]
@@ -105,42 +105,6 @@ fn load_first(path: &std::path::Path) -> Result<Document, Exit> {
     }
 }
 
-/// Which entries pass a query: evaluated on the side that has the resource.
-fn keep(d: &Diff, before: &Document, after: &Document, query: Option<&FilterQuery>) -> Vec<bool> {
-    let Some(query) = query else {
-        return vec![true; d.entries.len()];
-    };
-    let change_by = |side_after: bool| {
-        let mut map = std::collections::HashMap::new();
-        for e in &d.entries {
-            let idx = if side_after { e.after } else { e.before };
-            if let Some(i) = idx {
-                map.entry(i).or_insert(e.change.as_str());
-            }
-        }
-        map
-    };
-    let (after_changes, before_changes) = (change_by(true), change_by(false));
-    let matched = |doc: &Document, changes: &std::collections::HashMap<usize, &'static str>| {
-        doc.multistatus.as_ref().map(|ms| {
-            let f = |i: usize| changes.get(&i).copied();
-            filter::apply(query, ms, &doc.tree, Some(&f)).matched
-        })
-    };
-    let (ma, mb) = (
-        matched(after, &after_changes),
-        matched(before, &before_changes),
-    );
-    d.entries
-        .iter()
-        .map(|e| match (e.after, e.before) {
-            (Some(i), _) => ma.as_ref().and_then(|m| m.get(i).copied()).unwrap_or(false),
-            (None, Some(i)) => mb.as_ref().and_then(|m| m.get(i).copied()).unwrap_or(false),
-            _ => false,
-        })
-        .collect()
-}
-
 pub fn run(args: &DiffArgs) -> Exit {
     let mut fail_kinds = Vec::new();
     for k in &args.fail_on {
@@ -189,7 +153,10 @@ pub fn run(args: &DiffArgs) -> Exit {
             all_props: args.all_props,
         },
     );
-    let kept = keep(&d, &before, &after, query.as_ref());
+    let kept = match &query {
+        Some(q) => filter_entries(&d, &before, &after, q),
+        None => vec![true; d.entries.len()],
+    };
     let not_ms = match (d.before_is_multistatus, d.after_is_multistatus) {
         (true, true) => None,
         (false, true) => Some("before"),

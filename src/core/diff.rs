@@ -9,6 +9,7 @@
 use std::collections::HashMap;
 
 use crate::core::document::Document;
+use crate::core::filter::{self, FilterQuery};
 use crate::core::href;
 use crate::core::model::{Multistatus, Outcome, Response, ValueKind};
 use crate::core::text::decode_text;
@@ -405,6 +406,249 @@ pub fn diff(before: &Document, after: &Document, options: DiffOptions) -> Diff {
     }
 }
 
+/// Which entries pass a query. Each term is evaluated on the side that has the
+/// resource (the after side first); `change:` tests the entry's kind.
+pub fn filter_entries(
+    d: &Diff,
+    before: &Document,
+    after: &Document,
+    query: &FilterQuery,
+) -> Vec<bool> {
+    let changes = |after_side: bool| {
+        let mut map = HashMap::new();
+        for e in &d.entries {
+            if let Some(i) = if after_side { e.after } else { e.before } {
+                map.entry(i).or_insert(e.change.as_str());
+            }
+        }
+        map
+    };
+    let matched = |doc: &Document, changes: HashMap<usize, &'static str>| {
+        doc.multistatus.as_ref().map(|ms| {
+            let f = move |i: usize| changes.get(&i).copied();
+            filter::apply(query, ms, &doc.tree, Some(&f)).matched
+        })
+    };
+    let ma = matched(after, changes(true));
+    let mb = matched(before, changes(false));
+    d.entries
+        .iter()
+        .map(|e| match (e.after, e.before) {
+            (Some(i), _) => ma.as_ref().and_then(|m| m.get(i).copied()).unwrap_or(false),
+            (None, Some(i)) => mb.as_ref().and_then(|m| m.get(i).copied()).unwrap_or(false),
+            _ => false,
+        })
+        .collect()
+}
+
+/// One row of the before/after property table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PropRow {
+    pub name: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+    pub before_status: Option<u16>,
+    pub after_status: Option<u16>,
+    pub changed: bool,
+    pub volatile: bool,
+}
+
+/// Every property of an entry on both sides, changed ones marked.
+pub fn prop_table(before: &Document, after: &Document, e: &DiffEntry) -> Vec<PropRow> {
+    let view = |doc: &Document, idx: Option<usize>| -> Vec<(String, Option<u16>, String)> {
+        let (Some(ms), Some(i)) = (doc.multistatus.as_ref(), idx) else {
+            return Vec::new();
+        };
+        let Some(r) = ms.responses.get(i) else {
+            return Vec::new();
+        };
+        props_of(doc, ms, r, true)
+            .into_iter()
+            .map(|p| {
+                let v = value_text(&p);
+                (p.name, p.status, v)
+            })
+            .collect()
+    };
+    let b = view(before, e.before);
+    let a = view(after, e.after);
+    let mut names: Vec<&String> = b.iter().chain(a.iter()).map(|p| &p.0).collect();
+    names.sort();
+    names.dedup();
+    names
+        .into_iter()
+        .map(|name| {
+            let pb = b.iter().find(|p| &p.0 == name);
+            let pa = a.iter().find(|p| &p.0 == name);
+            let local = name.rsplit('}').next().unwrap_or(name);
+            PropRow {
+                name: name.clone(),
+                before: pb.map(|p| p.2.clone()),
+                after: pa.map(|p| p.2.clone()),
+                before_status: pb.and_then(|p| p.1),
+                after_status: pa.and_then(|p| p.1),
+                changed: pb.map(|p| (&p.1, &p.2)) != pa.map(|p| (&p.1, &p.2)),
+                volatile: VOLATILE.contains(&local),
+            }
+        })
+        .collect()
+}
+
+/// A Markdown summary of a comparison, for tickets and chat.
+pub fn markdown(d: &Diff, before: &Document, after: &Document) -> String {
+    let mut s = format!(
+        "### davscope diff: `{}` → `{}`\n\n| change | paths |\n|---|---|\n",
+        before.info.label, after.info.label
+    );
+    for k in ChangeKind::ALL {
+        s.push_str(&format!("| {} | {} |\n", k.as_str(), d.count(k)));
+    }
+    let notable: Vec<&DiffEntry> = d
+        .entries
+        .iter()
+        .filter(|e| e.change != ChangeKind::Unchanged)
+        .collect();
+    if !notable.is_empty() {
+        s.push_str("\n| path | change | before | after |\n|---|---|---|---|\n");
+        for e in notable.iter().take(200) {
+            s.push_str(&format!(
+                "| `{}` | {} | {} | {} |\n",
+                e.path.replace('|', "\\|"),
+                e.change.as_str(),
+                side_codes(before, e.before),
+                side_codes(after, e.after)
+            ));
+        }
+        if notable.len() > 200 {
+            s.push_str(&format!("\n… and {} more\n", notable.len() - 200));
+        }
+    }
+    s
+}
+
+/// The codes of one side of an entry: `403`, `200+404`, `-` when absent.
+pub fn side_codes(doc: &Document, index: Option<usize>) -> String {
+    let (Some(ms), Some(i)) = (doc.multistatus.as_ref(), index) else {
+        return "-".into();
+    };
+    let Some(r) = ms.responses.get(i) else {
+        return "-".into();
+    };
+    let parts: Vec<String> = ms
+        .codes(r)
+        .map(|c| c.map(|c| c.to_string()).unwrap_or_else(|| "?".into()))
+        .collect();
+    if parts.is_empty() {
+        "none".into()
+    } else {
+        parts.join("+")
+    }
+}
+
+/// A node of the diff tree: a path segment, rolled-up change counts below it.
+#[derive(Clone, Debug)]
+pub struct DiffNode {
+    pub parent: u32,
+    pub children: Vec<u32>,
+    pub name: String,
+    pub depth: u32,
+    /// The entry this node shows (none for a folder only implied by paths).
+    pub entry: Option<u32>,
+    /// Entries at or below, per kind in [`ChangeKind::ALL`] order.
+    pub counts: [u32; 8],
+    pub folder: bool,
+}
+
+impl DiffNode {
+    /// The most telling change at or below: regressions first.
+    pub fn headline(&self) -> Option<ChangeKind> {
+        const ORDER: [ChangeKind; 8] = [
+            ChangeKind::Regressed,
+            ChangeKind::StatusChanged,
+            ChangeKind::StillFailing,
+            ChangeKind::Removed,
+            ChangeKind::Fixed,
+            ChangeKind::Added,
+            ChangeKind::PropsChanged,
+            ChangeKind::Unchanged,
+        ];
+        ORDER.into_iter().find(|k| self.counts[*k as usize] > 0)
+    }
+}
+
+/// The paths of a diff as a folder tree.
+#[derive(Clone, Debug, Default)]
+pub struct DiffTree {
+    pub nodes: Vec<DiffNode>,
+}
+
+impl DiffTree {
+    pub fn build(d: &Diff) -> DiffTree {
+        let mut nodes = vec![DiffNode {
+            parent: u32::MAX,
+            children: Vec::new(),
+            name: "/".into(),
+            depth: 0,
+            entry: None,
+            counts: [0; 8],
+            folder: true,
+        }];
+        let mut index: HashMap<(u32, String), u32> = HashMap::new();
+        for (ei, e) in d.entries.iter().enumerate() {
+            let key = href::path_key(&e.path);
+            let segs: Vec<&str> = key.split('/').filter(|s| !s.is_empty()).collect();
+            let mut node = 0u32;
+            for (i, seg) in segs.iter().enumerate() {
+                let k = (node, (*seg).to_string());
+                node = match index.get(&k) {
+                    Some(&c) => c,
+                    None => {
+                        let id = nodes.len() as u32;
+                        let depth = nodes[node as usize].depth + 1;
+                        nodes.push(DiffNode {
+                            parent: node,
+                            children: Vec::new(),
+                            name: (*seg).to_string(),
+                            depth,
+                            entry: None,
+                            counts: [0; 8],
+                            folder: false,
+                        });
+                        nodes[node as usize].children.push(id);
+                        index.insert(k, id);
+                        id
+                    }
+                };
+                if i + 1 < segs.len() {
+                    nodes[node as usize].folder = true;
+                }
+            }
+            let n = &mut nodes[node as usize];
+            if n.entry.is_none() {
+                n.entry = Some(ei as u32);
+            }
+            n.folder |= e.path.ends_with('/') && e.path.len() > 1;
+            n.counts[e.change as usize] += 1;
+        }
+        for id in (1..nodes.len()).rev() {
+            let (counts, parent) = (nodes[id].counts, nodes[id].parent);
+            for (t, c) in nodes[parent as usize].counts.iter_mut().zip(counts) {
+                *t += c;
+            }
+        }
+        // Folders first, then names.
+        let keys: Vec<(bool, String)> = nodes
+            .iter()
+            .map(|n| (!(n.folder || !n.children.is_empty()), n.name.to_lowercase()))
+            .collect();
+        for n in &mut nodes {
+            n.children
+                .sort_by(|a, b| keys[*a as usize].cmp(&keys[*b as usize]));
+        }
+        DiffTree { nodes }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -557,6 +801,42 @@ mod tests {
             d.entries.len()
         );
         assert_eq!(d.count(ChangeKind::StillFailing), 11);
+    }
+
+    #[test]
+    fn tree_table_and_markdown() {
+        let before = doc(&ms(
+            "D",
+            &[
+                ("/x/a", "<P:status>HTTP/1.1 403 x</P:status>"),
+                ("/x/b", OK),
+            ],
+        ));
+        let after = doc(&ms(
+            "D",
+            &[("/x/a", OK), ("/x/b", &OK.replace(">x<", ">z<"))],
+        ));
+        let d = diff(&before, &after, DiffOptions::default());
+        let t = DiffTree::build(&d);
+        let x = t.nodes[0].children[0];
+        assert_eq!(t.nodes[x as usize].name, "x");
+        assert_eq!(t.nodes[x as usize].counts[ChangeKind::Fixed as usize], 1);
+        assert_eq!(t.nodes[x as usize].headline(), Some(ChangeKind::Fixed));
+        let b = d.entries.iter().find(|e| e.path == "/x/b").expect("b");
+        let rows = prop_table(&before, &after, b);
+        let name = rows
+            .iter()
+            .find(|r| r.name == "{DAV:}displayname")
+            .expect("displayname");
+        assert!(name.changed);
+        assert!(rows.iter().any(|r| r.volatile && !r.changed));
+        let md = markdown(&d, &before, &after);
+        assert!(
+            md.contains("| fixed | 1 |") && md.contains("| `/x/a` | fixed | 403 | 200 |"),
+            "{md}"
+        );
+        let q = FilterQuery::parse("change:fixed").expect("q");
+        assert_eq!(filter_entries(&d, &before, &after, &q), vec![true, false]);
     }
 
     #[test]
