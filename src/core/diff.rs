@@ -639,7 +639,7 @@ impl DiffTree {
         // Folders first, then names.
         let keys: Vec<(bool, String)> = nodes
             .iter()
-            .map(|n| (!(n.folder || !n.children.is_empty()), n.name.to_lowercase()))
+            .map(|n| (!n.folder && n.children.is_empty(), n.name.to_lowercase()))
             .collect();
         for n in &mut nodes {
             n.children
