@@ -345,3 +345,65 @@ fn diff_ignores_prefixes_order_and_href_spelling() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn each_sample_produces_the_findings_it_was_written_to_show() {
+    let expect: [(&str, &[&str]); 12] = [
+        (
+            "mixed-failures.xml",
+            &[
+                "permissions",
+                "incorrect-paths",
+                "locks",
+                "failed-dependency",
+                "insufficient-storage",
+                "server-config",
+            ],
+        ),
+        ("proppatch-424.xml", &["failed-dependency", "permissions"]),
+        ("caldav-multiget-missing.xml", &["incorrect-paths"]),
+        ("sync-collection.xml", &["incorrect-paths"]),
+        ("proxy-rewrite.http", &["proxy-rewriting"]),
+        ("truncated.xml", &["malformed-payload", "proxy-rewriting"]),
+        ("unauthorized-401.http", &["not-multistatus", "permissions"]),
+        ("gzip-response.http", &["permissions"]),
+        (
+            "fix-before.xml",
+            &["permissions", "locks", "incorrect-paths"],
+        ),
+        ("status-and-propstat.xml", &["malformed-payload"]),
+        ("latin1.xml", &[]),
+        ("session.har", &["permissions", "incorrect-paths"]),
+    ];
+    for (name, causes) in expect {
+        let (code, out, err) = run(&["diagnose", "--json", sample(name).to_str().expect("utf8")]);
+        assert!(
+            code == 0 || name == "unauthorized-401.http",
+            "{name}: {code} {err}"
+        );
+        let found: Vec<String> = json_lines(&out)
+            .iter()
+            .flat_map(|d| d["findings"].as_array().cloned().unwrap_or_default())
+            .map(|f| f["cause"].as_str().unwrap_or("").to_string())
+            .collect();
+        for c in causes {
+            assert!(found.iter().any(|f| f == c), "{name}: {c} not in {found:?}");
+        }
+        if causes.is_empty() {
+            assert!(
+                found.is_empty(),
+                "{name}: a clean payload produced {found:?}"
+            );
+        }
+        for d in json_lines(&out) {
+            for f in d["findings"].as_array().cloned().unwrap_or_default() {
+                assert!(
+                    ["high", "medium", "low"].contains(&f["likelihood"].as_str().unwrap_or(""))
+                );
+                assert!(f["title"].as_str().is_some_and(|t| !t.is_empty()));
+                assert!(f["evidence"].as_array().is_some_and(|e| !e.is_empty()));
+                assert!(f["paths"].is_array());
+            }
+        }
+    }
+}

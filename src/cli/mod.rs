@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+pub mod diagnose;
 pub mod diff;
 pub mod inspect;
 pub mod report;
@@ -38,6 +39,8 @@ pub enum Command {
     Inspect(inspect::InspectArgs),
     /// Compare two payloads by resource: what a fix changed.
     Diff(diff::DiffArgs),
+    /// Likely causes of the failures, with evidence, ranked.
+    Diagnose(diagnose::DiagnoseArgs),
 }
 
 /// Runs a headless command; returns the exit code.
@@ -45,5 +48,6 @@ pub fn run(command: Command) -> Exit {
     match command {
         Command::Inspect(args) => inspect::run(&args),
         Command::Diff(args) => diff::run(&args),
+        Command::Diagnose(args) => diagnose::run(&args),
     }
 }

@@ -7,7 +7,6 @@ use serde::Serialize;
 
 use crate::core::document::Document;
 use crate::core::filter::FilteredTree;
-use crate::core::href;
 use crate::core::model::{Outcome, QName};
 
 #[derive(Debug, Serialize)]
@@ -119,15 +118,6 @@ pub fn telling_headers(doc: &Document) -> BTreeMap<String, String> {
     out
 }
 
-/// The decoded path of a response (SEMANTICS.md): its first href normalised.
-pub fn response_path(doc: &Document, index: usize) -> String {
-    let Some(r) = doc.responses().get(index) else {
-        return String::new();
-    };
-    let first = doc.hrefs(r).into_iter().next().unwrap_or_default();
-    href::normalize(&first, doc.info.request.as_ref().map(|q| q.url.as_str())).path
-}
-
 pub fn inspect_json(doc: &Document, filtered: Option<&FilteredTree>) -> InspectJson {
     let ms = doc.multistatus.as_ref();
     let mut responses = Vec::new();
@@ -156,7 +146,7 @@ pub fn inspect_json(doc: &Document, filtered: Option<&FilteredTree>) -> InspectJ
             }
             responses.push(ResponseJson {
                 hrefs: doc.hrefs(r),
-                path: response_path(doc, i),
+                path: doc.path_of(i),
                 status: r.status.and_then(|s| s.code()),
                 propstats: ms
                     .propstats_of(r)

@@ -398,6 +398,17 @@ impl Document {
         }
     }
 
+    /// The decoded path of a response (SEMANTICS.md): its first href normalised
+    /// against the request URL when known.
+    pub fn path_of(&self, index: usize) -> String {
+        let Some(r) = self.responses().get(index) else {
+            return String::new();
+        };
+        let first = self.hrefs(r).into_iter().next().unwrap_or_default();
+        crate::core::href::normalize(&first, self.info.request.as_ref().map(|q| q.url.as_str()))
+            .path
+    }
+
     /// Errors count; a document with any error-level problem is damaged.
     pub fn error_count(&self) -> usize {
         self.problems
