@@ -15,6 +15,7 @@ pub mod widgets;
 
 use panels::compare::ComparePanel;
 use panels::details::DetailsPanel;
+use panels::diagnosis::DiagnosisPanel;
 use panels::overview::OverviewPanel;
 use panels::raw::RawPanel;
 use panels::tree::TreePanel;
@@ -30,13 +31,20 @@ pub struct App {
     raw: RawPanel,
     overview: OverviewPanel,
     compare: ComparePanel,
+    diagnosis: DiagnosisPanel,
     dialog: Option<std::sync::mpsc::Receiver<Vec<PathBuf>>>,
+    export_result: Option<std::sync::mpsc::Receiver<Result<String, String>>>,
 }
 
 impl App {
     /// A window on `files`, or on the built-in sample when there are none.
-    pub fn new(persisted: Persisted, files: Vec<PathBuf>, ctx: Option<&egui::Context>) -> Self {
-        let mut state = AppState::new(persisted);
+    pub fn new(
+        persisted: Persisted,
+        workspace: Option<PathBuf>,
+        files: Vec<PathBuf>,
+        ctx: Option<&egui::Context>,
+    ) -> Self {
+        let mut state = AppState::new(persisted, workspace);
         if let Some(ctx) = ctx {
             ctx.set_theme(if state.persisted.dark {
                 egui::Theme::Dark
@@ -58,7 +66,9 @@ impl App {
             raw: RawPanel,
             overview: OverviewPanel::default(),
             compare: ComparePanel::default(),
+            diagnosis: DiagnosisPanel::default(),
             dialog: None,
+            export_result: None,
         }
     }
 
@@ -91,6 +101,38 @@ impl App {
             Err(e) => self
                 .state
                 .error(format!("cannot open the file dialog: {e}")),
+        }
+    }
+
+    /// Asks where to save an export (off the UI thread), then writes it atomically.
+    fn save_export(&mut self, format: crate::core::checklist::ExportFormat, text: String) {
+        use crate::core::checklist::ExportFormat as F;
+        let (ext, name) = match format {
+            F::Csv => ("csv", "failing-paths.csv"),
+            F::Json => ("json", "failing-paths.json"),
+            F::Markdown => ("md", "failing-paths.md"),
+        };
+        let (tx, rx) = std::sync::mpsc::channel();
+        self.export_result = Some(rx);
+        let spawned = std::thread::Builder::new()
+            .name("export".into())
+            .spawn(move || {
+                let Some(path) = rfd::FileDialog::new()
+                    .set_title("Export failing paths")
+                    .set_file_name(name)
+                    .add_filter(ext, &[ext])
+                    .save_file()
+                else {
+                    return;
+                };
+                let result = crate::core::session::write_atomic(&path, text.as_bytes())
+                    .map(|()| path.display().to_string())
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()));
+                let _ = tx.send(result);
+            });
+        if let Err(e) = spawned {
+            self.state
+                .error(format!("cannot open the save dialog: {e}"));
         }
     }
 
@@ -445,6 +487,21 @@ impl App {
                 self.state.commands.push(Command::OpenFile(p));
             }
         }
+        if let Some(rx) = &self.export_result
+            && let Ok(result) = rx.try_recv()
+        {
+            self.export_result = None;
+            self.state.message = Some(match result {
+                Ok(path) => state::Message {
+                    error: false,
+                    text: format!("exported to {path}"),
+                },
+                Err(e) => state::Message {
+                    error: true,
+                    text: e,
+                },
+            });
+        }
         let dropped: Vec<egui::DroppedFileHandle> = ctx.input(|i| i.raw.dropped_files.clone());
         for f in dropped {
             let path = f.path();
@@ -469,6 +526,9 @@ impl App {
         if std::mem::take(&mut self.state.wants_dialog) {
             self.open_dialog();
         }
+        if let Some((format, text)) = self.state.pending_export.take() {
+            self.save_export(format, text);
+        }
 
         egui::Panel::top("menu").show(ui, |ui| {
             self.menu_ui(ui);
@@ -490,7 +550,7 @@ impl App {
             });
             egui::Panel::bottom("raw")
                 .resizable(true)
-                .default_size(230.0)
+                .default_size(190.0)
                 .show(ui, |ui| {
                     ui.horizontal(|ui| {
                         if ui
@@ -509,6 +569,13 @@ impl App {
                     });
                     ui.separator();
                     self.raw.ui(ui, doc, tab, &mut commands);
+                });
+            egui::Panel::left("diagnosis")
+                .resizable(true)
+                .default_size(380.0)
+                .show(ui, |ui| {
+                    self.diagnosis
+                        .ui(ui, doc, &self.state.workspace, &mut commands)
                 });
             egui::Panel::right("details")
                 .resizable(true)
@@ -567,7 +634,13 @@ pub fn run(files: Vec<PathBuf>) -> anyhow::Result<()> {
                 .storage
                 .and_then(|s| eframe::get_value(s, STORAGE_KEY))
                 .unwrap_or_default();
-            Ok(Box::new(App::new(persisted, files, Some(&cc.egui_ctx))))
+            let workspace = crate::core::session::default_path();
+            Ok(Box::new(App::new(
+                persisted,
+                workspace,
+                files,
+                Some(&cc.egui_ctx),
+            )))
         }),
     )
     .map_err(|e| anyhow::anyhow!("{e}"))
@@ -585,7 +658,7 @@ mod tests {
             .with_max_steps(32)
             .build_ui_state(
                 |ui, app: &mut App| app.frame_ui(ui),
-                App::new(Persisted::default(), Vec::new(), None),
+                App::new(Persisted::default(), None, Vec::new(), None),
             )
     }
 
@@ -602,7 +675,7 @@ mod tests {
         assert_eq!(doc.label(), "mixed-failures.xml");
         assert_eq!(doc.doc.responses().len(), 43);
         // "reveal failures" at start: the locked file is on screen without a click.
-        h.get_by_label_contains("budget.xlsx");
+        h.get_by_label("budget.xlsx 423");
         h.get_by_label_contains("43 of 43 shown");
     }
 
@@ -610,11 +683,15 @@ mod tests {
     fn select_a_row_and_see_its_status() {
         let mut h = harness();
         h.run();
-        h.get_by_label_contains("budget.xlsx").click();
+        h.get_by_label("budget.xlsx 423").click();
         h.run();
         assert_eq!(selected_name(&h).as_deref(), Some("budget.xlsx"));
         h.get_by_label("423 Locked");
-        h.get_by_label_contains("Locked: a lock held by someone else");
+        assert!(
+            h.query_all_by_label_contains("Locked: a lock held by someone else")
+                .count()
+                >= 1
+        );
         // the lock itself, read from lockdiscovery
         h.get_by_label("opaquelocktoken:e71d4fae-5dec-22d6-fea5-00a0c91e6be4");
     }
@@ -781,6 +858,113 @@ mod tests {
             c.diff.count(crate::core::diff::ChangeKind::Fixed),
             1,
             "swapped: the regression reads as a fix"
+        );
+    }
+
+    fn harness_with_workspace(path: &std::path::Path) -> Harness<'static, App> {
+        let path = path.to_path_buf();
+        Harness::builder()
+            .with_size([1600.0, 1000.0])
+            .with_max_steps(32)
+            .build_ui_state(
+                |ui, app: &mut App| app.frame_ui(ui),
+                App::new(Persisted::default(), Some(path), Vec::new(), None),
+            )
+    }
+
+    #[test]
+    fn the_locked_resource_shows_its_unlock_step_and_ticks_survive_a_restart() {
+        let dir = std::env::temp_dir().join(format!("davscope-app-ws-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let ws = dir.join("workspace.json");
+        {
+            let mut h = harness_with_workspace(&ws);
+            h.run();
+            h.get_by_label_contains("Findings (7)");
+            h.get_by_label("budget.xlsx 423").click();
+            h.run();
+            h.get_by_label_contains(
+                "The lock owned by mailto:bob@example.com blocks this PROPFIND: UNLOCK",
+            );
+            h.get_by_label_contains("opaquelocktoken:e71d4fae-5dec-22d6-fea5-00a0c91e6be4>");
+            h.get_by_label("3. Inspect the payload").scroll_to_me();
+            h.run();
+            h.get_by_label("3. Inspect the payload").click();
+            h.run();
+            let key = "/remote.php/dav/files/alice/Projects/Q3 Plan/budget.xlsx";
+            assert_eq!(
+                h.state()
+                    .state
+                    .workspace
+                    .checklist
+                    .get(key)
+                    .map(|s| s.checked[2]),
+                Some(true)
+            );
+        }
+        assert!(ws.exists(), "saved at once, not at exit");
+        // A new window on the same workspace: the tick is still there.
+        let mut h = harness_with_workspace(&ws);
+        h.run();
+        h.get_by_label("budget.xlsx 423").click();
+        h.run();
+        let key = "/remote.php/dav/files/alice/Projects/Q3 Plan/budget.xlsx";
+        assert_eq!(
+            h.state()
+                .state
+                .workspace
+                .checklist
+                .get(key)
+                .map(|s| s.checked[2]),
+            Some(true)
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn clicking_a_finding_shows_its_paths() {
+        let mut h = harness_with_workspace(
+            &std::env::temp_dir().join(format!("davscope-app-ws2-{}/w.json", std::process::id())),
+        );
+        h.run();
+        h.get_by_label_contains("4 resource(s) refused (401/403)")
+            .click();
+        h.run();
+        let doc = h.state().state.doc().expect("doc");
+        assert_eq!(doc.filtered.matched_count, 4);
+        h.get_by_label_contains("4 of 43 shown");
+        h.get_by_label("Show all").click();
+        h.run();
+        assert_eq!(
+            h.state().state.doc().map(|d| d.filtered.matched_count),
+            Some(43)
+        );
+    }
+
+    #[test]
+    fn a_comparison_ticks_retest_for_fixed_paths() {
+        let mut h = harness_with_workspace(
+            &std::env::temp_dir().join(format!("davscope-app-ws3-{}/w.json", std::process::id())),
+        );
+        h.run();
+        h.get_by_label("Compare").click();
+        h.run();
+        h.get_by_label("Open the sample pair").click();
+        h.run();
+        let ws = &h.state().state.workspace;
+        let s = ws
+            .checklist
+            .get("/dav/projects/report.odt")
+            .expect("report.odt");
+        assert!(s.checked[crate::core::checklist::RETEST]);
+        assert!(
+            s.confirmed
+                .as_deref()
+                .is_some_and(|c| c.contains("fix-before.xml -> fix-after.xml"))
+        );
+        assert!(
+            !ws.checklist.contains_key("/dav/projects/notes.txt"),
+            "a regression is not confirmed"
         );
     }
 

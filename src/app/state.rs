@@ -7,9 +7,12 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::app::tasks::{LoadEvent, Loader};
+use crate::core::checklist::{Action, ExportFormat};
+use crate::core::diagnose::{Finding, diagnose};
 use crate::core::document::{Bytes, Document, LoadOptions, load_bytes};
 use crate::core::filter::{self, FilterError, FilterQuery, FilteredTree};
 use crate::core::model::Outcome;
+use crate::core::session::{self, Workspace};
 use crate::core::tree::NONE;
 
 /// Samples built into the binary: a new user sees a real tree at once.
@@ -110,10 +113,14 @@ pub struct OpenDoc {
     pub raw: RawState,
     /// Type-ahead buffer and when it was last typed into.
     pub type_ahead: (String, f64),
+    /// The diagnosis, computed with the load.
+    pub findings: Vec<Finding>,
+    /// A finding whose paths alone are shown.
+    pub pinned: Option<usize>,
 }
 
 impl OpenDoc {
-    pub fn new(doc: Document, origin: Origin, filter_text: String) -> Self {
+    pub fn new(doc: Document, findings: Vec<Finding>, origin: Origin, filter_text: String) -> Self {
         let doc = Arc::new(doc);
         let n = doc.tree.len();
         let line_starts = line_starts(doc.body.bytes());
@@ -134,6 +141,8 @@ impl OpenDoc {
                 ..RawState::default()
             },
             type_ahead: (String::new(), 0.0),
+            findings,
+            pinned: None,
         };
         if let Some(root) = open.expanded.first_mut() {
             *root = true;
@@ -175,6 +184,39 @@ impl OpenDoc {
                 // Keep the last good result on screen; the error shows under the box.
                 self.filter_error = Some(e);
             }
+        }
+        if let Some(f) = self.pinned.and_then(|i| self.findings.get(i)) {
+            let keys: std::collections::HashSet<&str> = f
+                .paths
+                .iter()
+                .map(|p| crate::core::href::path_key(p))
+                .collect();
+            let tree = &self.doc.tree;
+            let mut matched = vec![false; self.doc.responses().len()];
+            let mut visible = vec![false; tree.len()];
+            let mut count = 0;
+            for (i, m) in matched.iter_mut().enumerate() {
+                let node = tree.response_node.get(i).copied().unwrap_or(NONE);
+                let passes = self.filtered.matched.get(i).copied().unwrap_or(true)
+                    && keys.contains(crate::core::href::path_key(&self.doc.path_of(i)));
+                if passes {
+                    *m = true;
+                    count += 1;
+                    let mut n = node;
+                    while n != NONE && !visible[n as usize] {
+                        visible[n as usize] = true;
+                        n = tree.nodes[n as usize].parent;
+                    }
+                }
+            }
+            if let Some(root) = visible.first_mut() {
+                *root = true;
+            }
+            self.filtered = FilteredTree {
+                matched,
+                visible,
+                matched_count: count,
+            };
         }
         self.rebuild_rows();
     }
@@ -272,6 +314,8 @@ impl OpenDoc {
         let first = self.line_of(r.span.start as usize);
         let last = self.line_of(r.span.end.saturating_sub(1) as usize);
         self.raw.highlight = Some((first, last));
+        // The raw view follows the selection.
+        self.raw.scroll_to_line = Some(first);
     }
 
     pub fn response_of(&self, node: u32) -> Option<crate::core::model::Response> {
@@ -402,6 +446,23 @@ pub enum View {
 /// What panels ask for.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Command {
+    /// Show only a finding's paths (or all again).
+    PinFinding(Option<usize>),
+    SetCheck {
+        path: String,
+        step: usize,
+        on: bool,
+    },
+    SetNote {
+        path: String,
+        step: usize,
+        text: String,
+    },
+    Export {
+        format: ExportFormat,
+        to_clipboard: bool,
+    },
+    RunAction(Action),
     ShowView(View),
     /// Compare two open documents (indices into `docs`).
     StartCompare {
@@ -482,15 +543,39 @@ pub struct AppState {
     pub compare: Option<crate::app::compare::CompareState>,
     /// The before / after documents chosen in the compare picker.
     pub compare_pick: (usize, usize),
+    /// What the user wrote: checklist ticks and notes.
+    pub workspace: Workspace,
+    /// Where the workspace is saved (none: kept in memory only).
+    pub workspace_path: Option<PathBuf>,
+    /// An export waiting for the face's save dialog.
+    pub pending_export: Option<(ExportFormat, String)>,
 }
 
 impl AppState {
-    pub fn new(persisted: Persisted) -> Self {
+    pub fn new(persisted: Persisted, workspace_path: Option<PathBuf>) -> Self {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        let (workspace, message) = match workspace_path.as_deref().map(|p| session::load(p, now)) {
+            Some(Ok(ws)) => (ws, None),
+            Some(Err(e)) => (
+                Workspace::default(),
+                Some(Message {
+                    error: true,
+                    text: format!("{e:#}"),
+                }),
+            ),
+            None => (Workspace::default(), None),
+        };
         AppState {
             docs: Vec::new(),
             active: 0,
             persisted,
-            message: None,
+            message,
+            workspace,
+            workspace_path,
+            pending_export: None,
             bottom_tab: BottomTab::Raw,
             loader: Loader::default(),
             commands: Vec::new(),
@@ -511,17 +596,26 @@ impl AppState {
     /// Loads bytes on the calling thread (small inputs: the built-in samples, tests).
     pub fn open_now(&mut self, label: &str, bytes: Vec<u8>, origin: Origin) {
         match load_bytes(label, Arc::new(Bytes::Owned(bytes)), LoadOptions::default()) {
-            Ok(docs) => self.add_docs(docs, origin),
+            Ok(docs) => {
+                let docs = docs
+                    .into_iter()
+                    .map(|d| {
+                        let f = diagnose(&d);
+                        (d, f)
+                    })
+                    .collect();
+                self.add_docs(docs, origin)
+            }
             Err(e) => self.error(format!("{label}: {e}")),
         }
     }
 
-    fn add_docs(&mut self, docs: Vec<Document>, origin: Origin) {
+    fn add_docs(&mut self, docs: Vec<(Document, Vec<Finding>)>, origin: Origin) {
         let filter = self.persisted.last_filter.clone();
-        for doc in docs {
+        for (doc, findings) in docs {
             // Reloading replaces the document in place.
             let label = doc.info.label.clone();
-            let open = OpenDoc::new(doc, origin.clone(), filter.clone());
+            let open = OpenDoc::new(doc, findings, origin.clone(), filter.clone());
             let replaces =
                 |d: &OpenDoc| origin != Origin::Pasted && d.origin == origin && d.label() == label;
             if let Some(i) = self.docs.iter().position(replaces) {
@@ -735,6 +829,72 @@ impl AppState {
                 }
             }
             Command::DismissMessage => self.message = None,
+            Command::PinFinding(i) => {
+                if let Some(d) = self.doc_mut() {
+                    d.pinned = i;
+                    d.apply_filter();
+                    if let Some(f) = i.and_then(|i| d.findings.get(i))
+                        && let Some(first) = f.paths.first().cloned()
+                    {
+                        let key = crate::core::href::path_key(&first).to_string();
+                        let node = (0..d.doc.responses().len())
+                            .find(|r| crate::core::href::path_key(&d.doc.path_of(*r)) == key)
+                            .and_then(|r| d.doc.tree.response_node.get(r).copied());
+                        if let Some(n) = node {
+                            d.select(n);
+                        }
+                    }
+                }
+            }
+            Command::SetCheck { path, step, on } => {
+                let state = self.workspace.checklist.entry(path).or_default();
+                state.ensure_len();
+                if let Some(c) = state.checked.get_mut(step) {
+                    *c = on;
+                }
+                self.save_workspace();
+            }
+            Command::SetNote { path, step, text } => {
+                let state = self.workspace.checklist.entry(path).or_default();
+                state.ensure_len();
+                if let Some(n) = state.notes.get_mut(step) {
+                    *n = text;
+                }
+                self.save_workspace();
+            }
+            Command::Export {
+                format,
+                to_clipboard,
+            } => {
+                if let Some(d) = self.doc() {
+                    let text = crate::core::checklist::export(
+                        &d.doc,
+                        &d.findings,
+                        &self.workspace,
+                        format,
+                    );
+                    if to_clipboard {
+                        if let Some(ctx) = ctx {
+                            ctx.copy_text(text);
+                        }
+                        self.message = Some(Message {
+                            error: false,
+                            text: "failing paths copied to the clipboard".into(),
+                        });
+                    } else {
+                        self.pending_export = Some((format, text));
+                    }
+                }
+            }
+            Command::RunAction(action) => match action {
+                Action::ShowRaw => self.handle(Command::ShowRaw, ctx),
+                Action::EditRequest | Action::ProbeServer | Action::RerunAndCompare => {
+                    self.message = Some(Message {
+                        error: false,
+                        text: "live requests are not in this build yet: use `davscope fetch` and compare the snapshots".into(),
+                    });
+                }
+            },
             Command::ShowView(v) => self.view = v,
             Command::SetComparePick { before, after } => self.compare_pick = (before, after),
             Command::CompareSamples(b, a) => {
@@ -756,6 +916,7 @@ impl AppState {
                         ));
                         self.compare_pick = (before, after);
                         self.view = View::Compare;
+                        self.confirm_fixes();
                     }
                     _ => self.error("open two documents to compare (File > Open, or File > Open sample > fix-before.xml and fix-after.xml)".into()),
                 }
@@ -802,6 +963,43 @@ impl AppState {
                     c.toggle(id);
                 }
             }
+        }
+    }
+}
+
+impl AppState {
+    /// Saves what the user wrote; a failure is shown, never swallowed.
+    pub fn save_workspace(&mut self) {
+        if let Some(p) = &self.workspace_path
+            && let Err(e) = session::save(p, &self.workspace)
+        {
+            self.message = Some(Message {
+                error: true,
+                text: format!(
+                    "{e:#}: your ticks and notes are kept in memory; fix the folder and they will be saved on the next change"
+                ),
+            });
+        }
+    }
+
+    /// Ticks "Re-test and confirm" for the paths the comparison shows fixed.
+    fn confirm_fixes(&mut self) {
+        let Some(c) = &self.compare else { return };
+        let note = format!("fixed in {} -> {}", c.before.info.label, c.after.info.label);
+        let fixed: Vec<String> = c
+            .diff
+            .entries
+            .iter()
+            .filter(|e| e.change == crate::core::diff::ChangeKind::Fixed)
+            .map(|e| e.path.clone())
+            .collect();
+        if crate::core::checklist::confirm_fixed(
+            &mut self.workspace,
+            fixed.iter().map(String::as_str),
+            &note,
+        ) > 0
+        {
+            self.save_workspace();
         }
     }
 }

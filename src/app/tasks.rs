@@ -8,13 +8,22 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
 
 use crate::app::state::Origin;
+use crate::core::diagnose::{Finding, diagnose};
 use crate::core::document::{Document, LoadError, LoadOptions, load_path};
 
 /// What a finished load sends back.
 pub enum LoadEvent {
-    Loaded { docs: Vec<Document>, origin: Origin },
-    Failed { label: String, error: String },
-    Cancelled { label: String },
+    Loaded {
+        docs: Vec<(Document, Vec<Finding>)>,
+        origin: Origin,
+    },
+    Failed {
+        label: String,
+        error: String,
+    },
+    Cancelled {
+        label: String,
+    },
 }
 
 /// A load in flight, as the progress bar shows it.
@@ -92,7 +101,13 @@ impl Loader {
                 };
                 let event = match load_path(&path, options) {
                     Ok(docs) => LoadEvent::Loaded {
-                        docs,
+                        docs: docs
+                            .into_iter()
+                            .map(|d| {
+                                let f = diagnose(&d);
+                                (d, f)
+                            })
+                            .collect(),
                         origin: Origin::File(path),
                     },
                     Err(LoadError::Cancelled) => LoadEvent::Cancelled { label },

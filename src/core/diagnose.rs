@@ -917,13 +917,6 @@ fn proxy(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         }
     }
     if !evidence.is_empty() {
-        paths.extend(
-            ctx.paths
-                .iter()
-                .cloned()
-                .filter(|_| !tree.origins.is_empty())
-                .take(0),
-        );
         for (i, r) in ctx.responses() {
             let first = ctx.doc.hrefs(r).into_iter().next().unwrap_or_default();
             if href::split_origin(&first).is_some() {

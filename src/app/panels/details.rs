@@ -35,6 +35,7 @@ pub fn precondition_meaning(local: &str) -> &'static str {
         "preserved-live-properties" => {
             "A live property could not be kept on COPY/MOVE (RFC 4918 §16)."
         }
+        "lockdiscovery" => "The lock(s) held on this resource (RFC 4918 §15.8).",
         "valid-sync-token" => "The sync-token is no longer valid: do a full sync (RFC 6578 §3.2).",
         "number-of-matches-within-limits" => {
             "The result was truncated by a server limit (RFC 5323, RFC 6578)."

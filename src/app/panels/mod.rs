@@ -2,6 +2,7 @@
 
 pub mod compare;
 pub mod details;
+pub mod diagnosis;
 pub mod overview;
 pub mod raw;
 pub mod tree;

@@ -152,7 +152,7 @@ impl OverviewPanel {
             ui.vertical(|ui| {
                 ui.label(RichText::new("Non-2xx codes").weak());
                 let max = by_status.iter().map(|(_, n)| *n).max().unwrap_or(1);
-                for (code, n) in by_status.iter().take(6) {
+                for (code, n) in by_status.iter().take(4) {
                     let label = format!("{code} {}", reason_phrase(*code));
                     if bar(ui, &label, *n, max, theme::status_fill(Some(*code))).clicked() {
                         commands.push(Command::ToggleStatusChip(*code));
@@ -170,7 +170,7 @@ impl OverviewPanel {
                     .map(|(_, n)| *n as usize)
                     .max()
                     .unwrap_or(1);
-                for (name, n) in by_folder.iter().take(6) {
+                for (name, n) in by_folder.iter().take(4) {
                     let fill = theme::status_fill(Some(500));
                     if bar(ui, name, *n as usize, max, fill)
                         .on_hover_text("click: show only this folder")
@@ -222,13 +222,16 @@ fn legend_ui(ui: &mut Ui) {
         (Some(507), "507 storage"),
         (Some(500), "5xx server"),
     ];
-    egui::Grid::new("legend").num_columns(4).show(ui, |ui| {
-        for (i, (code, text)) in entries.iter().enumerate() {
-            widgets::status_badge(ui, *code);
-            ui.label(RichText::new(*text).small());
-            if i % 2 == 1 {
-                ui.end_row();
+    egui::Grid::new("legend")
+        .num_columns(8)
+        .spacing([6.0, 2.0])
+        .show(ui, |ui| {
+            for (i, (code, text)) in entries.iter().enumerate() {
+                widgets::status_badge(ui, *code);
+                ui.label(RichText::new(*text).small());
+                if i % 4 == 3 {
+                    ui.end_row();
+                }
             }
-        }
-    });
+        });
 }
