@@ -125,7 +125,7 @@ fn size(bytes: u64) -> String {
     }
 }
 
-fn human(
+pub(crate) fn human(
     out: &mut impl Write,
     doc: &Document,
     filtered: Option<&FilteredTree>,

@@ -6,8 +6,10 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+pub mod demo;
 pub mod diagnose;
 pub mod diff;
+pub mod fetch;
 pub mod inspect;
 pub mod report;
 
@@ -41,6 +43,10 @@ pub enum Command {
     Diff(diff::DiffArgs),
     /// Likely causes of the failures, with evidence, ranked.
     Diagnose(diagnose::DiagnoseArgs),
+    /// Send one WebDAV request and report the reply as `inspect` does.
+    Fetch(Box<fetch::FetchArgs>),
+    /// Serve a practice WebDAV server on 127.0.0.1 with faults to switch on and off.
+    DemoServer(demo::DemoArgs),
 }
 
 /// Runs a headless command; returns the exit code.
@@ -49,5 +55,7 @@ pub fn run(command: Command) -> Exit {
         Command::Inspect(args) => inspect::run(&args),
         Command::Diff(args) => diff::run(&args),
         Command::Diagnose(args) => diagnose::run(&args),
+        Command::Fetch(args) => fetch::run(&args),
+        Command::DemoServer(args) => demo::run(&args),
     }
 }

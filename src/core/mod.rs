@@ -5,6 +5,7 @@ pub mod checklist;
 pub mod diagnose;
 pub mod diff;
 pub mod document;
+pub mod fetch;
 pub mod filter;
 pub mod href;
 pub mod model;

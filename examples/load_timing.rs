@@ -1,0 +1,71 @@
+//! Times the stages of a load on one file, interleaved with the bare loop, and
+//! prints medians: `cargo run --release --example load_timing -- FILE [ROUNDS]`.
+//! A quick check between criterion runs (benches/load.rs holds the goals).
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use davscope::core::document::{Bytes, LoadOptions, load_bytes};
+use davscope::core::filter::{FilterQuery, apply};
+use davscope::core::parse::xml::parse_body;
+
+fn bare(bytes: &[u8]) -> u64 {
+    let mut reader = quick_xml::Reader::from_reader(bytes);
+    let mut n = 0;
+    while let Ok(e) = reader.read_event() {
+        if matches!(e, quick_xml::events::Event::Eof) {
+            break;
+        }
+        n += 1;
+    }
+    n
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn main() {
+    let path = std::env::args().nth(1).unwrap_or_else(|| "bench-data/ms-100k.xml".into());
+    let rounds: usize = std::env::args().nth(2).and_then(|r| r.parse().ok()).unwrap_or(5);
+    let Ok(data) = std::fs::read(&path) else {
+        eprintln!("cannot read {path}");
+        return;
+    };
+    let (mut b, mut p, mut l, mut f1, mut f2) = (vec![], vec![], vec![], vec![], vec![]);
+    let q1 = FilterQuery::parse("outcome:failed").ok();
+    let q2 = FilterQuery::parse("path:/remote.php/** -status:404").ok();
+    for _ in 0..rounds {
+        let t = Instant::now();
+        std::hint::black_box(bare(&data));
+        b.push(t.elapsed().as_secs_f64());
+        let t = Instant::now();
+        std::hint::black_box(parse_body(&data, None));
+        p.push(t.elapsed().as_secs_f64());
+        let t = Instant::now();
+        let docs = load_bytes("x", Arc::new(Bytes::Owned(data.clone())), LoadOptions::default());
+        l.push(t.elapsed().as_secs_f64());
+        if let Ok(docs) = docs
+            && let (Some(doc), Some(q1), Some(q2)) = (docs.first(), &q1, &q2)
+            && let Some(ms) = &doc.multistatus
+        {
+            let t = Instant::now();
+            std::hint::black_box(apply(q1, ms, &doc.tree, None));
+            f1.push(t.elapsed().as_secs_f64());
+            let t = Instant::now();
+            std::hint::black_box(apply(q2, ms, &doc.tree, None));
+            f2.push(t.elapsed().as_secs_f64());
+        }
+    }
+    let mb = data.len() as f64 / 1e6;
+    let (b, p, l) = (median(b), median(p), median(l));
+    println!("bare  {:.3}s {:.0} MB/s", b, mb / b);
+    println!("parse {:.3}s {:.0} MB/s  {:.0}% of bare", p, mb / p, 100.0 * b / p);
+    println!("load  {:.3}s {:.0} MB/s  {:.0}% of bare (includes a copy of the input)", l, mb / l, 100.0 * b / l);
+    if !f1.is_empty() {
+        let (f1, f2) = (median(f1), median(f2));
+        println!("filter outcome:failed {:.1} ms = 1/{:.0} of load", f1 * 1e3, l / f1);
+        println!("filter path+status    {:.1} ms = 1/{:.0} of load", f2 * 1e3, l / f2);
+    }
+}
