@@ -27,8 +27,13 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 fn main() {
-    let path = std::env::args().nth(1).unwrap_or_else(|| "bench-data/ms-100k.xml".into());
-    let rounds: usize = std::env::args().nth(2).and_then(|r| r.parse().ok()).unwrap_or(5);
+    let path = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "bench-data/ms-100k.xml".into());
+    let rounds: usize = std::env::args()
+        .nth(2)
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(5);
     let Ok(data) = std::fs::read(&path) else {
         eprintln!("cannot read {path}");
         return;
@@ -44,7 +49,11 @@ fn main() {
         std::hint::black_box(parse_body(&data, None));
         p.push(t.elapsed().as_secs_f64());
         let t = Instant::now();
-        let docs = load_bytes("x", Arc::new(Bytes::Owned(data.clone())), LoadOptions::default());
+        let docs = load_bytes(
+            "x",
+            Arc::new(Bytes::Owned(data.clone())),
+            LoadOptions::default(),
+        );
         l.push(t.elapsed().as_secs_f64());
         if let Ok(docs) = docs
             && let (Some(doc), Some(q1), Some(q2)) = (docs.first(), &q1, &q2)
@@ -61,11 +70,29 @@ fn main() {
     let mb = data.len() as f64 / 1e6;
     let (b, p, l) = (median(b), median(p), median(l));
     println!("bare  {:.3}s {:.0} MB/s", b, mb / b);
-    println!("parse {:.3}s {:.0} MB/s  {:.0}% of bare", p, mb / p, 100.0 * b / p);
-    println!("load  {:.3}s {:.0} MB/s  {:.0}% of bare (includes a copy of the input)", l, mb / l, 100.0 * b / l);
+    println!(
+        "parse {:.3}s {:.0} MB/s  {:.0}% of bare",
+        p,
+        mb / p,
+        100.0 * b / p
+    );
+    println!(
+        "load  {:.3}s {:.0} MB/s  {:.0}% of bare (includes a copy of the input)",
+        l,
+        mb / l,
+        100.0 * b / l
+    );
     if !f1.is_empty() {
         let (f1, f2) = (median(f1), median(f2));
-        println!("filter outcome:failed {:.1} ms = 1/{:.0} of load", f1 * 1e3, l / f1);
-        println!("filter path+status    {:.1} ms = 1/{:.0} of load", f2 * 1e3, l / f2);
+        println!(
+            "filter outcome:failed {:.1} ms = 1/{:.0} of load",
+            f1 * 1e3,
+            l / f1
+        );
+        println!(
+            "filter path+status    {:.1} ms = 1/{:.0} of load",
+            f2 * 1e3,
+            l / f2
+        );
     }
 }
