@@ -38,7 +38,8 @@ fn main() {
         eprintln!("cannot read {path}");
         return;
     };
-    let (mut b, mut p, mut l, mut f1, mut f2) = (vec![], vec![], vec![], vec![], vec![]);
+    let (mut b, mut p, mut l, mut f1, mut f2, mut tb) =
+        (vec![], vec![], vec![], vec![], vec![], vec![]);
     let q1 = FilterQuery::parse("outcome:failed").ok();
     let q2 = FilterQuery::parse("path:/remote.php/** -status:404").ok();
     for _ in 0..rounds {
@@ -46,8 +47,13 @@ fn main() {
         std::hint::black_box(bare(&data));
         b.push(t.elapsed().as_secs_f64());
         let t = Instant::now();
-        std::hint::black_box(parse_body(&data, None));
+        let parsed = parse_body(&data, None);
         p.push(t.elapsed().as_secs_f64());
+        if let Some(ms) = &parsed.multistatus {
+            let t = Instant::now();
+            std::hint::black_box(davscope::core::tree::PathTree::build(ms, &data, None));
+            tb.push(t.elapsed().as_secs_f64());
+        }
         let t = Instant::now();
         let docs = load_bytes(
             "x",
@@ -82,6 +88,9 @@ fn main() {
         mb / l,
         100.0 * b / l
     );
+    if !tb.is_empty() {
+        println!("tree  {:.3}s", median(tb));
+    }
     if !f1.is_empty() {
         let (f1, f2) = (median(f1), median(f2));
         println!(

@@ -337,7 +337,20 @@ fn sniff_non_xml(body: &[u8]) -> Option<String> {
 fn describe_non_multistatus(body: &[u8], root: Option<&str>) -> String {
     match root {
         Some("{DAV:}error") => {
-            let text = String::from_utf8_lossy(&body[..body.len().min(4096)]);
+            let text = String::from_utf8_lossy(&body[..body.len().min(64 * 1024)]);
+            // The conditions are the root's children (namespace-agnostic names).
+            let names = crate::core::props::root_children(&text);
+            let conditions: Vec<String> = names
+                .iter()
+                .filter(|n| !["exception", "message"].contains(&n.as_str()))
+                .take(3)
+                .map(|c| format!("DAV:{c}"))
+                .collect();
+            let named = if conditions.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", conditions.join(", "))
+            };
             let message = text
                 .find("message>")
                 .map(|i| &text[i + 8..])
@@ -346,8 +359,8 @@ fn describe_non_multistatus(body: &[u8], root: Option<&str>) -> String {
                         .map(|e| excerpt(&decode_text(&rest[..e]), 100))
                 });
             match message {
-                Some(m) => format!("a DAV:error document, not a multistatus: \"{m}\""),
-                None => "a DAV:error document, not a multistatus".to_string(),
+                Some(m) => format!("a DAV:error document{named}, not a multistatus: \"{m}\""),
+                None => format!("a DAV:error document{named}, not a multistatus"),
             }
         }
         Some(root) => format!("an XML document whose root is {root}, not a DAV:multistatus"),

@@ -315,34 +315,42 @@ pub fn glob_match(pattern: &str, path: &str) -> bool {
         let k = crate::core::href::path_key(path);
         return k == p || (k.starts_with(p) && (p.ends_with('/') || k[p.len()..].starts_with('/')));
     }
-    let p: Vec<char> = pattern.chars().collect();
-    let s: Vec<char> = path.chars().collect();
-    glob_rec(&p, &s)
+    glob_rec(pattern.as_bytes(), path.as_bytes())
 }
 
-fn glob_rec(p: &[char], s: &[char]) -> bool {
+/// Length of the UTF-8 character starting at `s[0]` (1 for a stray byte).
+fn char_len(s: &[u8]) -> usize {
+    match s.first() {
+        Some(b) if *b >= 0xF0 => 4,
+        Some(b) if *b >= 0xE0 => 3,
+        Some(b) if *b >= 0xC0 => 2,
+        _ => 1,
+    }
+    .min(s.len().max(1))
+}
+
+fn glob_rec(p: &[u8], s: &[u8]) -> bool {
     match p.first() {
         None => s.is_empty(),
-        Some('*') if p.get(1) == Some(&'*') => {
+        Some(b'*') if p.get(1) == Some(&b'*') => {
             let rest = &p[2..];
-            let rest = rest
-                .strip_prefix(&['/'])
-                .map(|r| if r.is_empty() { rest } else { r })
-                .unwrap_or(rest);
-            (0..=s.len()).any(|i| glob_rec(rest, &s[i..]) || glob_rec(&p[2..], &s[i..]))
+            // `/**/` also matches a single `/`.
+            let slashless = rest.strip_prefix(b"/").filter(|r| !r.is_empty());
+            (0..=s.len())
+                .any(|i| glob_rec(rest, &s[i..]) || slashless.is_some_and(|r| glob_rec(r, &s[i..])))
         }
-        Some('*') => {
+        Some(b'*') => {
             for i in 0..=s.len() {
                 if glob_rec(&p[1..], &s[i..]) {
                     return true;
                 }
-                if i < s.len() && s[i] == '/' {
+                if i < s.len() && s[i] == b'/' {
                     return false;
                 }
             }
             false
         }
-        Some('?') => !s.is_empty() && s[0] != '/' && glob_rec(&p[1..], &s[1..]),
+        Some(b'?') => !s.is_empty() && s[0] != b'/' && glob_rec(&p[1..], &s[char_len(s)..]),
         Some(c) => !s.is_empty() && s[0] == *c && glob_rec(&p[1..], &s[1..]),
     }
 }
@@ -432,6 +440,7 @@ pub fn apply(
         // Walk the tree depth-first, keeping the path in one buffer.
         let mut path = String::from("/");
         let mut lower = String::new();
+        let needs_lower = query.terms.iter().any(|t| matches!(t.test, Test::Text(_)));
         let mut stack: Vec<(u32, usize)> = tree.children(0).map(|c| (c, 1)).collect();
         stack.reverse();
         if let Some(root) = tree.nodes.first()
@@ -450,8 +459,10 @@ pub fn apply(
             }
             if node.response != NONE {
                 let i = node.response as usize;
-                lower.clear();
-                lower.push_str(&path.to_lowercase());
+                if needs_lower {
+                    lower.clear();
+                    lower.extend(path.chars().flat_map(char::to_lowercase));
+                }
                 matched[i] = bound.matches(ms, i, &path, &lower, change(i));
             }
             path.truncate(seg_end);
@@ -525,6 +536,8 @@ mod tests {
         assert_eq!(run("outcome:partial"), [2]);
         assert_eq!(run("path:/docs/**"), [0, 1, 2]);
         assert_eq!(run("path:/docs/*.txt"), [1]);
+        assert_eq!(run("path:/docs/**/B.txt"), [2]);
+        assert_eq!(run("path:/docs/?.txt"), [1]);
         assert_eq!(run("path:/docs"), [0, 1, 2]);
         assert_eq!(run("prop:getetag"), [0]);
         assert_eq!(run("prop:{urn:x}color"), [2]);

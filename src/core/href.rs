@@ -114,6 +114,64 @@ pub fn normalize(raw: &str, base: Option<&str>) -> HrefInfo {
     }
 }
 
+/// The fast path of [`normalize`] for the common href: an absolute path without
+/// dot segments, query or fragment. Writes the decoded path into `out`; `None`
+/// when the href needs the full treatment (the result is then the same as
+/// `normalize(raw, None)`).
+pub fn normalize_simple(raw: &str, out: &mut String) -> Option<HrefAnomalies> {
+    let raw = raw.trim();
+    let bytes = raw.as_bytes();
+    if bytes.first() != Some(&b'/')
+        || memchr::memmem::find(bytes, b"/.").is_some()
+        || memchr::memmem::find(bytes, b"//").is_some()
+        || memchr::memchr2(b'?', b'#', bytes).is_some()
+    {
+        return None;
+    }
+    out.clear();
+    let mut flags = 0u8;
+    if bytes.iter().any(|b| *b == b' ' || *b >= 0x80) {
+        flags |= HrefAnomalies::UNESCAPED;
+    }
+    if memchr::memchr(b'%', bytes).is_none() {
+        out.push_str(raw);
+        return Some(HrefAnomalies(flags));
+    }
+    // Decode straight into `out`; anything unusual goes the slow way.
+    let mut bytes_out = std::mem::take(out).into_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b == b'%' {
+            let (Some(h), Some(l)) = (
+                bytes.get(i + 1).copied().and_then(hex),
+                bytes.get(i + 2).copied().and_then(hex),
+            ) else {
+                return None;
+            };
+            if bytes[i + 1].is_ascii_lowercase() || bytes[i + 2].is_ascii_lowercase() {
+                flags |= HrefAnomalies::LOWERCASE_ESCAPE;
+            }
+            let v = h * 16 + l;
+            if v == b'%' {
+                return None;
+            }
+            bytes_out.push(v);
+            i += 3;
+        } else {
+            bytes_out.push(b);
+            i += 1;
+        }
+    }
+    match String::from_utf8(bytes_out) {
+        Ok(s) => {
+            *out = s;
+            Some(HrefAnomalies(flags))
+        }
+        Err(_) => None,
+    }
+}
+
 fn strip_query(p: &str) -> &str {
     match p.find(['?', '#']) {
         Some(i) => &p[..i],
@@ -220,6 +278,37 @@ mod tests {
         assert_eq!(normalize("file", None).path, "/file");
         assert_eq!(normalize("/a/./b/../c", None).path, "/a/c");
         assert_eq!(normalize("/", None).key(), "/");
+    }
+
+    #[test]
+    fn the_fast_path_agrees_with_the_full_one() {
+        let mut buf = String::new();
+        for raw in [
+            "/a/b%C3%BC/",
+            "/a/b c",
+            "/a/%c3%bc",
+            "/plain/path.txt",
+            " /t/ ",
+        ] {
+            let a = normalize_simple(raw, &mut buf).expect("simple");
+            let full = normalize(raw, None);
+            assert_eq!(
+                (buf.as_str(), a),
+                (full.path.as_str(), full.anomalies),
+                "{raw}"
+            );
+        }
+        for raw in [
+            "http://h/a",
+            "rel",
+            "/a/../b",
+            "/a?x",
+            "/a%zz",
+            "/a//b",
+            "/x%2541",
+        ] {
+            assert!(normalize_simple(raw, &mut buf).is_none(), "{raw}");
+        }
     }
 
     #[test]

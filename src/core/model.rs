@@ -299,17 +299,14 @@ impl Multistatus {
         if let Some(s) = r.status {
             return s.code();
         }
-        let codes: Vec<Option<u16>> = self
-            .propstats_of(r)
-            .iter()
-            .map(|p| p.status.and_then(|s| s.code()))
-            .collect();
-        codes
-            .iter()
-            .flatten()
-            .find(|c| (200..300).contains(*c))
-            .or_else(|| codes.iter().flatten().next())
-            .copied()
+        let codes = || {
+            self.propstats_of(r)
+                .iter()
+                .filter_map(|p| p.status.and_then(|s| s.code()))
+        };
+        codes()
+            .find(|c| (200..300).contains(c))
+            .or_else(|| codes().next())
     }
 
     /// The code that explains a failure: the response status when not 2xx, else the

@@ -39,6 +39,32 @@ pub fn element_names(raw: &str) -> Vec<String> {
     out
 }
 
+/// Local names of the children of a fragment's root element.
+pub fn root_children(raw: &str) -> Vec<String> {
+    let mut reader = Reader::from_str(raw);
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(e)) => {
+                if depth == 1 {
+                    out.push(local(e.name().as_ref()).to_string());
+                }
+                depth += 1;
+            }
+            Ok(Event::Empty(e)) => {
+                if depth == 1 {
+                    out.push(local(e.name().as_ref()).to_string());
+                }
+            }
+            Ok(Event::End(_)) => depth = depth.saturating_sub(1),
+            Ok(Event::Eof) | Err(_) => break,
+            Ok(_) => {}
+        }
+    }
+    out
+}
+
 /// The active locks in a `lockdiscovery` value.
 pub fn active_locks(raw: &str) -> Vec<ActiveLock> {
     let mut reader = Reader::from_str(raw);

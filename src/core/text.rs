@@ -162,3 +162,28 @@ mod tests {
         assert_eq!(idx.position(999), (3, 4));
     }
 }
+
+/// A hasher for keys that are already well-mixed hashes (u64 / (u32, u64)): it
+/// folds the written integers instead of running SipHash over them again.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PrehashedHasher(u64);
+
+impl std::hash::Hasher for PrehashedHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.0 = (self.0 ^ u64::from(n)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = self.0.rotate_left(5) ^ n;
+    }
+}
+
+/// `BuildHasher` for [`PrehashedHasher`].
+pub type Prehashed = std::hash::BuildHasherDefault<PrehashedHasher>;

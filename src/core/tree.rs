@@ -113,22 +113,40 @@ impl PathTree {
             .and_then(href::split_origin)
             .map(|(_, p)| href::normalize(p, None).key().to_string());
         let collection_id = ms.names.find("DAV:", "resourcetype");
-        let mut map: HashMap<(u32, String), u32> = HashMap::with_capacity(ms.responses.len());
-        let mut key_buf = String::new();
+        // Children by (parent, hash of name); names whose hash collides go to `collided`.
+        let mut map: HashMap<(u32, u64), u32, crate::core::text::Prehashed> =
+            HashMap::with_capacity_and_hasher(ms.responses.len(), Default::default());
+        let mut collided: HashMap<(u32, String), u32> = HashMap::new();
         let mut origins: HashMap<String, u32> = HashMap::new();
+        // The node chain of the previous path: payloads list trees depth-first, so
+        // most paths share all but their last segment with the one before.
+        let mut chain: Vec<u32> = Vec::new();
+        let mut buf = String::new();
         t.response_node.reserve(ms.responses.len());
         for (ri, r) in ms.responses.iter().enumerate() {
             let ri = ri as u32;
             let raw = first_href(ms, r, body);
-            let info = href::normalize(&raw, request_url);
-            if info.anomalies.0 != 0 {
-                t.anomalies.push((ri, info.anomalies));
+            let full;
+            let simple = if request_url.is_none() || raw.starts_with('/') {
+                href::normalize_simple(&raw, &mut buf)
+            } else {
+                None
+            };
+            let (path, anomalies): (&str, HrefAnomalies) = match simple {
+                Some(a) => (buf.as_str(), a),
+                None => {
+                    full = href::normalize(&raw, request_url);
+                    if let Some(o) = &full.origin {
+                        *origins.entry(o.clone()).or_insert(0) += 1;
+                    }
+                    (full.path.as_str(), full.anomalies)
+                }
+            };
+            if anomalies.0 != 0 {
+                t.anomalies.push((ri, anomalies));
             }
-            if let Some(o) = &info.origin {
-                *origins.entry(o.clone()).or_insert(0) += 1;
-            }
+            let key = href::path_key(path);
             if let Some(req) = &request_key {
-                let key = info.key();
                 let inside = req == "/"
                     || key == req
                     || key
@@ -138,32 +156,55 @@ impl PathTree {
                     t.outside_request.push(ri);
                 }
             }
-            let is_collection =
-                info.path.ends_with('/') || is_collection(ms, r, body, collection_id);
-            let key = info.key();
+            let is_collection = path.ends_with('/') || is_collection(ms, r, body, collection_id);
             let mut node = 0u32;
-            let segments: Vec<&str> = key.split('/').filter(|s| !s.is_empty()).collect();
-            let n = segments.len();
-            for (i, seg) in segments.iter().enumerate() {
-                key_buf.clear();
-                key_buf.push_str(seg);
-                let k = (node, std::mem::take(&mut key_buf));
-                let found = map.get(&k).copied();
-                key_buf = k.1;
-                node = match found {
-                    Some(c) => c,
-                    None => {
-                        let c = t.add_node(node, seg);
-                        map.insert((node, seg.to_string()), c);
-                        c
-                    }
-                };
-                if i + 1 < n {
-                    t.nodes[node as usize].collection = true;
+            let mut depth = 0usize;
+            let mut diverged = false;
+            let mut parent_is_new = false;
+            for seg in key.split('/').filter(|s| !s.is_empty()) {
+                if !diverged && depth < chain.len() && t.name(chain[depth]) == seg {
+                    node = chain[depth];
+                } else {
+                    diverged = true;
+                    chain.truncate(depth);
+                    let h = seg_hash(seg);
+                    let found = if parent_is_new {
+                        None
+                    } else {
+                        match map.get(&(node, h)) {
+                            Some(&c) if t.name(c) == seg => Some(c),
+                            Some(_) => collided.get(&(node, seg.to_string())).copied(),
+                            None => None,
+                        }
+                    };
+                    node = match found {
+                        Some(c) => c,
+                        None => {
+                            let parent = node;
+                            let c = t.add_node(parent, seg);
+                            if let std::collections::hash_map::Entry::Vacant(v) =
+                                map.entry((parent, h))
+                            {
+                                v.insert(c);
+                            } else {
+                                collided.insert((parent, seg.to_string()), c);
+                            }
+                            parent_is_new = true;
+                            c
+                        }
+                    };
+                    chain.push(node);
                 }
+                depth += 1;
+            }
+            chain.truncate(depth);
+            // Every node above the last one is a folder.
+            for &c in chain.iter().take(depth.saturating_sub(1)) {
+                t.nodes[c as usize].collection = true;
             }
             if t.nodes[node as usize].response != NONE {
-                // The same path twice: both are shown, side by side.
+                // The same path twice: both are shown, side by side; later paths
+                // still find the first one through the chain and the map.
                 let parent = t.nodes[node as usize].parent;
                 let name = t.name(node).to_string();
                 node = if parent == NONE {
@@ -179,17 +220,15 @@ impl PathTree {
             nd.outcome = Some(outcome);
             nd.code = ms.headline_code(r);
             nd.counts[outcome as usize] += 1;
-            if outcome != Outcome::Ok {
-                let failure = ms.failure_code(r);
-                if outcome == Outcome::Failed {
-                    nd.has_failure = true;
-                    nd.worst = failure;
-                }
+            if outcome == Outcome::Failed {
+                nd.has_failure = true;
+                nd.worst = ms.failure_code(r);
             }
             t.response_node.push(node);
         }
         t.sort_children();
         t.roll_up();
+        t.nodes.shrink_to_fit();
         let mut origins: Vec<(String, u32)> = origins.into_iter().collect();
         origins.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         t.origins = origins;
@@ -235,23 +274,26 @@ impl PathTree {
             if kids.is_empty() {
                 continue;
             }
-            let key = |n: u32| {
-                let node = &self.nodes[n as usize];
-                (!node.collection, self.name(n).to_lowercase(), n)
+            let folder = |n: u32| {
+                self.nodes[n as usize].collection || self.nodes[n as usize].first_child != NONE
             };
-            let mut keyed: Vec<(bool, String, u32)> = kids.iter().map(|&k| key(k)).collect();
-            keyed.sort();
-            for w in keyed.windows(2) {
-                if w[0].1 == w[1].1 && self.name(w[0].2) != self.name(w[1].2) {
-                    self.case_collisions.push((w[0].2, w[1].2));
+            kids.sort_by(|&a, &b| {
+                folder(b)
+                    .cmp(&folder(a))
+                    .then_with(|| ci_cmp(self.name(a), self.name(b)))
+                    .then(a.cmp(&b))
+            });
+            for w in kids.windows(2) {
+                let (a, b) = (self.name(w[0]), self.name(w[1]));
+                if a != b && ci_cmp(a, b) == std::cmp::Ordering::Equal {
+                    self.case_collisions.push((w[0], w[1]));
                 }
             }
-            let ordered: Vec<u32> = keyed.into_iter().map(|k| k.2).collect();
-            self.nodes[id].first_child = ordered[0];
-            for w in ordered.windows(2) {
+            self.nodes[id].first_child = kids[0];
+            for w in kids.windows(2) {
                 self.nodes[w[0] as usize].next_sibling = w[1];
             }
-            if let Some(&last) = ordered.last() {
+            if let Some(&last) = kids.last() {
                 self.nodes[last as usize].next_sibling = NONE;
             }
         }
@@ -332,19 +374,45 @@ impl PathTree {
     }
 }
 
-fn first_href(ms: &Multistatus, r: &Response, body: &[u8]) -> String {
-    ms.hrefs_of(r)
-        .first()
-        .map(|h| {
-            let span = ms.relative(r, *h);
-            let raw = body
-                .get(span.start as usize..span.end as usize)
-                .unwrap_or(&[]);
+/// Case-insensitive order without allocating.
+fn ci_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    if a.is_ascii() && b.is_ascii() {
+        return a
+            .bytes()
+            .map(|c| c.to_ascii_lowercase())
+            .cmp(b.bytes().map(|c| c.to_ascii_lowercase()));
+    }
+    a.chars()
+        .flat_map(char::to_lowercase)
+        .cmp(b.chars().flat_map(char::to_lowercase))
+}
+
+fn seg_hash(seg: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in seg.as_bytes() {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// The first href as sent, borrowed from the body when it needs no decoding.
+fn first_href<'b>(ms: &Multistatus, r: &Response, body: &'b [u8]) -> std::borrow::Cow<'b, str> {
+    let Some(h) = ms.hrefs_of(r).first() else {
+        return std::borrow::Cow::Borrowed("");
+    };
+    let span = ms.relative(r, *h);
+    let raw = body
+        .get(span.start as usize..span.end as usize)
+        .unwrap_or(&[]);
+    match std::str::from_utf8(raw) {
+        Ok(t) if !t.contains(['&', '<']) => std::borrow::Cow::Borrowed(t.trim()),
+        _ => std::borrow::Cow::Owned(
             decode_text(&String::from_utf8_lossy(raw))
                 .trim()
-                .to_string()
-        })
-        .unwrap_or_default()
+                .to_string(),
+        ),
+    }
 }
 
 fn is_collection(

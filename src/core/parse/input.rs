@@ -121,9 +121,12 @@ fn is_request_line(line: &[u8]) -> bool {
     else {
         return false;
     };
+    // A method is any HTTP token (RFC 9110 §5.6.2): MKCALENDAR, M2, mkcol.
     !method.is_empty()
-        && method.len() <= 20
-        && method.iter().all(|b| b.is_ascii_uppercase() || *b == b'-')
+        && method.len() <= 32
+        && method
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(b))
         && version.starts_with(b"HTTP/")
 }
 
@@ -348,9 +351,14 @@ fn unwrap_capture(bytes: &[u8]) -> Unwrapped {
         url,
         headers: head.headers.clone(),
     };
-    // The request body ends where the reply's status line starts.
-    let rest = &bytes[head.body_start..];
-    let reply_at = find_status_line(rest).map(|i| head.body_start + i);
+    // The request body is Content-Length bytes long when that is given; the reply's
+    // status line starts after it.
+    let skip = header(&head.headers, "content-length")
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .unwrap_or(0);
+    let search_from = head.body_start.saturating_add(skip).min(bytes.len());
+    let rest = &bytes[search_from..];
+    let reply_at = find_status_line(rest).map(|i| search_from + i);
     match reply_at {
         Some(at) => {
             let mut u = unwrap_http(&bytes[at..], Some(request));
@@ -652,6 +660,19 @@ mod tests {
         assert_eq!(req.header("authorization"), Some("Basic [redacted]"));
         assert_eq!(u.http_status, Some(207));
         assert_eq!(body_of(input, u), b"<multistatus xmlns=\"DAV:\"/>");
+    }
+
+    #[test]
+    fn capture_request_body_and_token_methods() {
+        let input = b"mkcalendar /c/ HTTP/1.1\r\nHost: h\r\nContent-Length: 20\r\n\r\n<a>\nHTTP/1.1 200</a>\r\nHTTP/1.1 207 Multi-Status\r\n\r\n<multistatus xmlns=\"DAV:\"/>";
+        let u = &unwrap_input(input)[0];
+        assert_eq!(
+            u.request.as_ref().map(|r| r.method.as_str()),
+            Some("mkcalendar")
+        );
+        assert_eq!(u.http_status, Some(207));
+        assert_eq!(body_of(input, u), b"<multistatus xmlns=\"DAV:\"/>");
+        assert!(!is_request_line(b"<d:multistatus xmlns:d=\"DAV:\">"));
     }
 
     #[test]

@@ -122,6 +122,18 @@ struct Parser<'b> {
     root: Option<String>,
     root_closed: bool,
     unbound_reported: Vec<Box<[u8]>>,
+    /// Interned names by a hash of (namespace, name): the hot path allocates nothing.
+    name_cache: std::collections::HashMap<u64, NameId, crate::core::text::Prehashed>,
+}
+
+/// FNV-1a over a namespace id and name bytes.
+fn name_hash(ns: u32, bound: bool, name: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ u64::from(ns) ^ (u64::from(bound) << 40);
+    for b in name {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
 }
 
 /// Parses a UTF-8 body. Never panics; stops at the first well-formedness error
@@ -148,6 +160,7 @@ pub fn parse_body(
         root: None,
         root_closed: false,
         unbound_reported: Vec::new(),
+        name_cache: std::collections::HashMap::default(),
     };
     let mut reader = Reader::from_reader(body);
     {
@@ -234,6 +247,12 @@ pub fn parse_body(
     }
     if let Some(ms) = p.ms.as_mut() {
         ms.names = std::mem::take(&mut p.names);
+        // The vectors grew by doubling: give the slack back.
+        ms.responses.shrink_to_fit();
+        ms.hrefs.shrink_to_fit();
+        ms.propstats.shrink_to_fit();
+        ms.props.shrink_to_fit();
+        ms.errors.shrink_to_fit();
     }
     if p.dropped_problems > 0 {
         let at = body.len() as u64;
@@ -448,6 +467,44 @@ impl Parser<'_> {
         }
     }
 
+    /// Interns a name, from the cache when it was seen before (no allocation).
+    fn intern_cached(&mut self, raw: &[u8], ns: u32, bound: bool) -> NameId {
+        let key_bytes = if bound {
+            match memchr::memchr(b':', raw) {
+                Some(i) => &raw[i + 1..],
+                None => raw,
+            }
+        } else {
+            raw
+        };
+        let h = name_hash(ns, bound, key_bytes);
+        if let Some(&id) = self.name_cache.get(&h)
+            && let Some(q) = self.names.name(id)
+        {
+            let same = if bound {
+                q.local.as_bytes() == key_bytes
+                    && !q.unbound_prefix
+                    && self
+                        .namespaces
+                        .get(ns as usize)
+                        .is_some_and(|n| &n[..] == q.namespace.as_bytes())
+            } else {
+                q.unbound_prefix && raw.len() == q.namespace.len() + 1 + q.local.len() && {
+                    let (p, l) = raw.split_at(q.namespace.len());
+                    p == q.namespace.as_bytes() && &l[1..] == q.local.as_bytes()
+                }
+            };
+            if same {
+                return id;
+            }
+            // A hash collision: intern the slow way, leave the cache as it is.
+            return self.intern_name(raw, ns, bound);
+        }
+        let id = self.intern_name(raw, ns, bound);
+        self.name_cache.insert(h, id);
+        id
+    }
+
     fn intern_name(&mut self, raw: &[u8], ns: u32, bound: bool) -> NameId {
         let (prefix, local) = match memchr::memchr(b':', raw) {
             Some(i) => (&raw[..i], &raw[i + 1..]),
@@ -559,11 +616,11 @@ impl Parser<'_> {
                 _ => Frame::Other,
             },
             Frame::Prop => {
-                name = Some(self.intern_name(raw, ns, bound));
+                name = Some(self.intern_cached(raw, ns, bound));
                 Frame::Property
             }
             Frame::Error { in_propstat } => {
-                name = Some(self.intern_name(raw, ns, bound));
+                name = Some(self.intern_cached(raw, ns, bound));
                 Frame::Condition { in_propstat }
             }
             _ => Frame::Other,
@@ -591,12 +648,23 @@ impl Parser<'_> {
     }
 
     fn status_line(&mut self, content: Span) -> StatusLine {
-        let text = self
+        let raw = self
             .body
             .get(content.start as usize..content.end as usize)
-            .map(|b| crate::core::text::decode_text(&String::from_utf8_lossy(b)).into_owned())
-            .unwrap_or_default();
-        let code = parse_status_code(&text).and_then(NonZeroU16::new);
+            .unwrap_or(&[]);
+        // The common case (plain ASCII, no markup or entity) needs no copy.
+        let plain = std::str::from_utf8(raw)
+            .ok()
+            .filter(|t| !t.contains(['&', '<']));
+        let owned;
+        let text: &str = match plain {
+            Some(t) => t,
+            None => {
+                owned = crate::core::text::decode_text(&String::from_utf8_lossy(raw)).into_owned();
+                &owned
+            }
+        };
+        let code = parse_status_code(text).and_then(NonZeroU16::new);
         if code.is_none() {
             self.resp.flags |= ResponseFlags::UNREADABLE_STATUS;
             self.push(
@@ -604,7 +672,7 @@ impl Parser<'_> {
                     Severity::Warning,
                     format!(
                         "status line without a readable code: \"{}\"",
-                        crate::core::text::excerpt(&text, 60)
+                        crate::core::text::excerpt(text, 60)
                     ),
                     content.start,
                 )
