@@ -102,3 +102,102 @@ fn corpus_matches_ground_truth() {
     assert_eq!(malformed, 7);
     assert!(checked_responses >= 226, "{checked_responses}");
 }
+
+type Sig = Vec<(String, u32, Option<u16>, [u32; 3], Option<u16>, bool)>;
+
+fn signature(t: &davscope::core::tree::PathTree) -> Sig {
+    (0..t.len() as u32)
+        .map(|id| {
+            let n = &t.nodes[id as usize];
+            (
+                t.path(id),
+                n.response,
+                n.code,
+                n.counts,
+                n.worst,
+                n.collection,
+            )
+        })
+        .collect()
+}
+
+/// The load builds the tree on a second thread while it parses; the result must
+/// equal building it afterwards from the finished multistatus.
+#[test]
+fn the_pipelined_tree_equals_the_sequential_one() {
+    let mut files: Vec<PathBuf> = Vec::new();
+    for dir in [
+        corpus(),
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("samples"),
+    ] {
+        for entry in walk(&dir) {
+            files.push(entry);
+        }
+    }
+    // A generated payload spans several hand-over batches.
+    let dir = std::env::temp_dir().join(format!("davscope-pipe-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("tempdir");
+    let generated = dir.join("g.xml");
+    let ok = std::process::Command::new("python3")
+        .arg(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/tools/gen_multistatus.py"))
+        .args(["--responses", "20000", "--seed", "5", "--out"])
+        .arg(&generated)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("python3");
+    assert!(ok.success());
+    files.push(generated);
+    let mut compared = 0;
+    for path in files {
+        let Ok(docs) = load_path(&path, LoadOptions::default()) else {
+            continue;
+        };
+        for doc in docs {
+            let Some(ms) = &doc.multistatus else { continue };
+            let url = doc.info.request.as_ref().map(|r| r.url.as_str());
+            let sequential = davscope::core::tree::PathTree::build(ms, doc.body.bytes(), url);
+            assert_eq!(
+                signature(&doc.tree),
+                signature(&sequential),
+                "{}",
+                path.display()
+            );
+            assert_eq!(
+                doc.tree.response_node,
+                sequential.response_node,
+                "{}",
+                path.display()
+            );
+            assert_eq!(
+                doc.tree.anomalies,
+                sequential.anomalies,
+                "{}",
+                path.display()
+            );
+            assert_eq!(doc.tree.origins, sequential.origins, "{}", path.display());
+            compared += 1;
+        }
+    }
+    assert!(compared > 120, "{compared}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else if !p
+            .extension()
+            .is_some_and(|x| x == "md" || x == "json" || x == "txt" || x == "py")
+        {
+            out.push(p);
+        }
+    }
+    out.sort();
+    out
+}

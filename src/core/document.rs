@@ -234,6 +234,7 @@ fn build(
     };
     let bytes = body.bytes();
     let verdict = sniff_non_xml(bytes);
+    let mut built_tree = PathTree::default();
     let (parsed, not_ms) = match verdict {
         Some(what) => (xml::ParsedBody::default(), Some(what)),
         None => {
@@ -242,10 +243,12 @@ fn build(
                 Some(p) => Some(&mut **p),
                 None => None,
             };
-            let parsed = xml::parse_body(bytes, progress);
+            let request_url = info.request.as_ref().map(|r| r.url.as_str());
+            let (parsed, tree) = parse_and_index(bytes, progress, request_url);
             if parsed.cancelled {
                 return Err(LoadError::Cancelled);
             }
+            built_tree = tree;
             let not_ms = if parsed.multistatus.is_none() {
                 Some(describe_non_multistatus(bytes, parsed.root.as_deref()))
             } else {
@@ -266,9 +269,10 @@ fn build(
         p.line = line;
         p.column = column;
     }
-    let tree = match &parsed.multistatus {
-        Some(ms) => PathTree::build(ms, bytes, info.request.as_ref().map(|r| r.url.as_str())),
-        None => PathTree::default(),
+    let tree = if parsed.multistatus.is_some() {
+        built_tree
+    } else {
+        PathTree::default()
     };
     Ok(Document {
         info,
@@ -279,6 +283,67 @@ fn build(
         not_multistatus: not_ms,
         problems,
         tree,
+    })
+}
+
+/// Responses handed from the parser to the tree builder per message.
+const BATCH: usize = 4096;
+
+/// Parses a body and builds its path tree at the same time: the parser hands each
+/// complete response to a second thread that builds the tree, so the tree costs
+/// (almost) no wall time on two or more cores. The result equals parsing first and
+/// calling `PathTree::build` (tested).
+fn parse_and_index(
+    bytes: &[u8],
+    progress: Option<&mut dyn FnMut(u64, u64) -> bool>,
+    request_url: Option<&str>,
+) -> (xml::ParsedBody, PathTree) {
+    type Batch = Vec<(u32, Option<Span>, crate::core::tree::ResponseInfo)>;
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(8);
+        let builder = std::thread::Builder::new()
+            .name("tree".into())
+            .spawn_scoped(scope, move || {
+                let mut b = crate::core::tree::TreeBuilder::new(request_url, 0);
+                for batch in rx {
+                    for (ri, href, info) in batch {
+                        let raw = href
+                            .and_then(|h| bytes.get(h.start as usize..h.end as usize))
+                            .unwrap_or(&[]);
+                        let text = match std::str::from_utf8(raw) {
+                            Ok(t) if !t.contains(['&', '<']) => Cow::Borrowed(t.trim()),
+                            _ => Cow::Owned(
+                                decode_text(&String::from_utf8_lossy(raw))
+                                    .trim()
+                                    .to_string(),
+                            ),
+                        };
+                        b.add(ri, &text, &info);
+                    }
+                }
+                b.finish()
+            });
+        let mut batch: Batch = Vec::with_capacity(BATCH);
+        let mut sink = |ri: u32, href: Option<Span>, info: crate::core::tree::ResponseInfo| {
+            batch.push((ri, href, info));
+            if batch.len() == BATCH {
+                // The builder only stops early if it panicked; join reports that.
+                let _ = tx.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
+            }
+        };
+        let parsed = xml::parse_body_with(bytes, progress, Some(&mut sink));
+        let _ = tx.send(batch);
+        drop(tx);
+        let tree = match builder {
+            Ok(handle) => handle.join().ok(),
+            Err(_) => None,
+        };
+        // Without a second thread (or if it failed), build the tree here.
+        let tree = tree.unwrap_or_else(|| match &parsed.multistatus {
+            Some(ms) => PathTree::build(ms, bytes, request_url),
+            None => PathTree::default(),
+        });
+        (parsed, tree)
     })
 }
 

@@ -90,149 +90,13 @@ impl PathTree {
     /// Builds the tree of a multistatus whose body is `body`, resolving relative
     /// hrefs against `request_url` when known.
     pub fn build(ms: &Multistatus, body: &[u8], request_url: Option<&str>) -> PathTree {
-        let mut t = PathTree {
-            nodes: Vec::with_capacity(ms.responses.len() + 16),
-            ..PathTree::default()
-        };
-        t.nodes.push(Node {
-            parent: NONE,
-            first_child: NONE,
-            next_sibling: NONE,
-            name_start: 0,
-            name_len: 0,
-            response: NONE,
-            depth: 0,
-            collection: true,
-            outcome: None,
-            code: None,
-            counts: [0; 3],
-            worst: None,
-            has_failure: false,
-        });
-        let request_key = request_url
-            .and_then(href::split_origin)
-            .map(|(_, p)| href::normalize(p, None).key().to_string());
-        let collection_id = ms.names.find("DAV:", "resourcetype");
-        // Children by (parent, hash of name); names whose hash collides go to `collided`.
-        let mut map: HashMap<(u32, u64), u32, crate::core::text::Prehashed> =
-            HashMap::with_capacity_and_hasher(ms.responses.len(), Default::default());
-        let mut collided: HashMap<(u32, String), u32> = HashMap::new();
-        let mut origins: HashMap<String, u32> = HashMap::new();
-        // The node chain of the previous path: payloads list trees depth-first, so
-        // most paths share all but their last segment with the one before.
-        let mut chain: Vec<u32> = Vec::new();
-        let mut buf = String::new();
-        t.response_node.reserve(ms.responses.len());
+        let resourcetype = ms.names.find("DAV:", "resourcetype");
+        let mut b = TreeBuilder::new(request_url, ms.responses.len());
         for (ri, r) in ms.responses.iter().enumerate() {
-            let ri = ri as u32;
-            let raw = first_href(ms, r, body);
-            let full;
-            let simple = if request_url.is_none() || raw.starts_with('/') {
-                href::normalize_simple(&raw, &mut buf)
-            } else {
-                None
-            };
-            let (path, anomalies): (&str, HrefAnomalies) = match simple {
-                Some(a) => (buf.as_str(), a),
-                None => {
-                    full = href::normalize(&raw, request_url);
-                    if let Some(o) = &full.origin {
-                        *origins.entry(o.clone()).or_insert(0) += 1;
-                    }
-                    (full.path.as_str(), full.anomalies)
-                }
-            };
-            if anomalies.0 != 0 {
-                t.anomalies.push((ri, anomalies));
-            }
-            let key = href::path_key(path);
-            if let Some(req) = &request_key {
-                let inside = req == "/"
-                    || key == req
-                    || key
-                        .strip_prefix(req.as_str())
-                        .is_some_and(|rest| rest.starts_with('/'));
-                if !inside {
-                    t.outside_request.push(ri);
-                }
-            }
-            let is_collection = path.ends_with('/') || is_collection(ms, r, body, collection_id);
-            let mut node = 0u32;
-            let mut depth = 0usize;
-            let mut diverged = false;
-            let mut parent_is_new = false;
-            for seg in key.split('/').filter(|s| !s.is_empty()) {
-                if !diverged && depth < chain.len() && t.name(chain[depth]) == seg {
-                    node = chain[depth];
-                } else {
-                    diverged = true;
-                    chain.truncate(depth);
-                    let h = seg_hash(seg);
-                    let found = if parent_is_new {
-                        None
-                    } else {
-                        match map.get(&(node, h)) {
-                            Some(&c) if t.name(c) == seg => Some(c),
-                            Some(_) => collided.get(&(node, seg.to_string())).copied(),
-                            None => None,
-                        }
-                    };
-                    node = match found {
-                        Some(c) => c,
-                        None => {
-                            let parent = node;
-                            let c = t.add_node(parent, seg);
-                            if let std::collections::hash_map::Entry::Vacant(v) =
-                                map.entry((parent, h))
-                            {
-                                v.insert(c);
-                            } else {
-                                collided.insert((parent, seg.to_string()), c);
-                            }
-                            parent_is_new = true;
-                            c
-                        }
-                    };
-                    chain.push(node);
-                }
-                depth += 1;
-            }
-            chain.truncate(depth);
-            // Every node above the last one is a folder.
-            for &c in chain.iter().take(depth.saturating_sub(1)) {
-                t.nodes[c as usize].collection = true;
-            }
-            if t.nodes[node as usize].response != NONE {
-                // The same path twice: both are shown, side by side; later paths
-                // still find the first one through the chain and the map.
-                let parent = t.nodes[node as usize].parent;
-                let name = t.name(node).to_string();
-                node = if parent == NONE {
-                    t.add_node(0, "/")
-                } else {
-                    t.add_node(parent, &name)
-                };
-            }
-            let outcome = ms.outcome(r);
-            let nd = &mut t.nodes[node as usize];
-            nd.response = ri;
-            nd.collection |= is_collection;
-            nd.outcome = Some(outcome);
-            nd.code = ms.headline_code(r);
-            nd.counts[outcome as usize] += 1;
-            if outcome == Outcome::Failed {
-                nd.has_failure = true;
-                nd.worst = ms.failure_code(r);
-            }
-            t.response_node.push(node);
+            let info = ResponseInfo::of(ms, r, body, resourcetype);
+            b.add(ri as u32, &first_href(ms, r, body), &info);
         }
-        t.sort_children();
-        t.roll_up();
-        t.nodes.shrink_to_fit();
-        let mut origins: Vec<(String, u32)> = origins.into_iter().collect();
-        origins.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        t.origins = origins;
-        t
+        b.finish()
     }
 
     fn add_node(&mut self, parent: u32, name: &str) -> u32 {
@@ -261,41 +125,39 @@ impl PathTree {
         id
     }
 
-    /// Folders first, then names, case-insensitively; notes case-only collisions.
-    fn sort_children(&mut self) {
-        let mut kids: Vec<u32> = Vec::new();
-        for id in 0..self.nodes.len() {
-            kids.clear();
-            let mut c = self.nodes[id].first_child;
-            while c != NONE {
-                kids.push(c);
-                c = self.nodes[c as usize].next_sibling;
+    /// Puts one node's children in display order — folders first, then names,
+    /// case-insensitively — and notes case-only collisions among them.
+    fn sort_node(&mut self, id: usize, kids: &mut Vec<u32>) {
+        kids.clear();
+        let mut c = self.nodes[id].first_child;
+        while c != NONE {
+            kids.push(c);
+            c = self.nodes[c as usize].next_sibling;
+        }
+        if kids.is_empty() {
+            return;
+        }
+        let folder = |n: u32| {
+            self.nodes[n as usize].collection || self.nodes[n as usize].first_child != NONE
+        };
+        kids.sort_by(|&a, &b| {
+            folder(b)
+                .cmp(&folder(a))
+                .then_with(|| ci_cmp(self.name(a), self.name(b)))
+                .then(a.cmp(&b))
+        });
+        for w in kids.windows(2) {
+            let (a, b) = (self.name(w[0]), self.name(w[1]));
+            if a != b && ci_cmp(a, b) == std::cmp::Ordering::Equal {
+                self.case_collisions.push((w[0], w[1]));
             }
-            if kids.is_empty() {
-                continue;
-            }
-            let folder = |n: u32| {
-                self.nodes[n as usize].collection || self.nodes[n as usize].first_child != NONE
-            };
-            kids.sort_by(|&a, &b| {
-                folder(b)
-                    .cmp(&folder(a))
-                    .then_with(|| ci_cmp(self.name(a), self.name(b)))
-                    .then(a.cmp(&b))
-            });
-            for w in kids.windows(2) {
-                let (a, b) = (self.name(w[0]), self.name(w[1]));
-                if a != b && ci_cmp(a, b) == std::cmp::Ordering::Equal {
-                    self.case_collisions.push((w[0], w[1]));
-                }
-            }
-            self.nodes[id].first_child = kids[0];
-            for w in kids.windows(2) {
-                self.nodes[w[0] as usize].next_sibling = w[1];
-            }
-            if let Some(&last) = kids.last() {
-                self.nodes[last as usize].next_sibling = NONE;
-            }
+        }
+        self.nodes[id].first_child = kids[0];
+        for w in kids.windows(2) {
+            self.nodes[w[0] as usize].next_sibling = w[1];
+        }
+        if let Some(&last) = kids.last() {
+            self.nodes[last as usize].next_sibling = NONE;
         }
     }
 
@@ -371,6 +233,278 @@ impl PathTree {
     }
     pub fn is_empty(&self) -> bool {
         self.nodes.len() <= 1
+    }
+}
+
+/// What the tree needs of one response (computed by the parser as it goes, or
+/// from a finished multistatus).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ResponseInfo {
+    pub outcome: Outcome,
+    pub code: Option<u16>,
+    /// The failure code of a failed response.
+    pub failure: Option<u16>,
+    /// A `resourcetype` with `collection` was seen.
+    pub collection: bool,
+}
+
+impl ResponseInfo {
+    pub fn of(
+        ms: &Multistatus,
+        r: &Response,
+        body: &[u8],
+        resourcetype: Option<crate::core::model::NameId>,
+    ) -> ResponseInfo {
+        ResponseInfo::with_collection(ms, r, is_collection(ms, r, body, resourcetype))
+    }
+
+    pub fn with_collection(ms: &Multistatus, r: &Response, collection: bool) -> ResponseInfo {
+        let outcome = ms.outcome(r);
+        ResponseInfo {
+            outcome,
+            code: ms.headline_code(r),
+            failure: if outcome == Outcome::Failed {
+                ms.failure_code(r)
+            } else {
+                None
+            },
+            collection,
+        }
+    }
+}
+
+/// Builds a [`PathTree`] one response at a time, in document order (so the load
+/// can build it on a second thread while the parser reads on).
+pub struct TreeBuilder<'u> {
+    t: PathTree,
+    request_url: Option<&'u str>,
+    request_key: Option<String>,
+    map: HashMap<(u32, u64), u32, crate::core::text::Prehashed>,
+    collided: HashMap<(u32, String), u32>,
+    origins: HashMap<String, u32>,
+    chain: Vec<u32>,
+    buf: String,
+    /// Nodes whose children are in display order already: a folder is sorted as
+    /// soon as a depth-first listing leaves it, so little is left for `finish`.
+    sorted: Vec<bool>,
+    kids: Vec<u32>,
+}
+
+impl<'u> TreeBuilder<'u> {
+    pub fn new(request_url: Option<&'u str>, capacity: usize) -> Self {
+        let mut t = PathTree {
+            nodes: Vec::with_capacity(capacity + 16),
+            ..PathTree::default()
+        };
+        t.nodes.push(Node {
+            parent: NONE,
+            first_child: NONE,
+            next_sibling: NONE,
+            name_start: 0,
+            name_len: 0,
+            response: NONE,
+            depth: 0,
+            collection: true,
+            outcome: None,
+            code: None,
+            counts: [0; 3],
+            worst: None,
+            has_failure: false,
+        });
+        let request_key = request_url
+            .and_then(href::split_origin)
+            .map(|(_, p)| href::normalize(p, None).key().to_string());
+        // Children by (parent, hash of name); names whose hash collides go to `collided`.
+        let map: HashMap<(u32, u64), u32, crate::core::text::Prehashed> =
+            HashMap::with_capacity_and_hasher(capacity, Default::default());
+        let collided: HashMap<(u32, String), u32> = HashMap::new();
+        let origins: HashMap<String, u32> = HashMap::new();
+        // The node chain of the previous path: payloads list trees depth-first, so
+        // most paths share all but their last segment with the one before.
+        let chain: Vec<u32> = Vec::new();
+        let buf = String::new();
+        t.response_node.reserve(capacity);
+        TreeBuilder {
+            t,
+            request_url,
+            request_key,
+            map,
+            collided,
+            origins,
+            chain,
+            buf,
+            sorted: vec![false],
+            kids: Vec::new(),
+        }
+    }
+
+    /// Sorts the nodes the listing has left (the chain below `depth`).
+    fn close(t: &mut PathTree, chain: &[u32], sorted: &mut [bool], kids: &mut Vec<u32>) {
+        for &id in chain.iter().rev() {
+            if !sorted[id as usize] {
+                t.sort_node(id as usize, kids);
+                sorted[id as usize] = true;
+            }
+        }
+    }
+
+    /// Adds response `ri` (indices must come in order) with its first href as sent.
+    pub fn add(&mut self, ri: u32, raw: &str, info: &ResponseInfo) {
+        let TreeBuilder {
+            t,
+            request_url,
+            request_key,
+            map,
+            collided,
+            origins,
+            chain,
+            buf,
+            sorted,
+            kids,
+        } = self;
+        let request_url = *request_url;
+        let full;
+        let simple = if request_url.is_none() || raw.starts_with('/') {
+            href::normalize_simple(raw, buf)
+        } else {
+            None
+        };
+        let (path, anomalies): (&str, HrefAnomalies) = match simple {
+            Some(a) => (buf.as_str(), a),
+            None => {
+                full = href::normalize(raw, request_url);
+                if let Some(o) = &full.origin {
+                    *origins.entry(o.clone()).or_insert(0) += 1;
+                }
+                (full.path.as_str(), full.anomalies)
+            }
+        };
+        if anomalies.0 != 0 {
+            t.anomalies.push((ri, anomalies));
+        }
+        let key = href::path_key(path);
+        if let Some(req) = &request_key {
+            let inside = req == "/"
+                || key == req
+                || key
+                    .strip_prefix(req.as_str())
+                    .is_some_and(|rest| rest.starts_with('/'));
+            if !inside {
+                t.outside_request.push(ri);
+            }
+        }
+        let is_collection = path.ends_with('/') || info.collection;
+        let mut node = 0u32;
+        let mut depth = 0usize;
+        let mut diverged = false;
+        let mut parent_is_new = false;
+        for seg in key.split('/').filter(|s| !s.is_empty()) {
+            if !diverged && depth < chain.len() && t.name(chain[depth]) == seg {
+                node = chain[depth];
+            } else {
+                diverged = true;
+                if depth < chain.len() {
+                    Self::close(t, &chain[depth..], sorted, kids);
+                }
+                chain.truncate(depth);
+                let h = seg_hash(seg);
+                let found = if parent_is_new {
+                    None
+                } else {
+                    match map.get(&(node, h)) {
+                        Some(&c) if t.name(c) == seg => Some(c),
+                        Some(_) => collided.get(&(node, seg.to_string())).copied(),
+                        None => None,
+                    }
+                };
+                node = match found {
+                    Some(c) => c,
+                    None => {
+                        let parent = node;
+                        let was_leaf = t.nodes[parent as usize].first_child == NONE;
+                        let c = t.add_node(parent, seg);
+                        sorted.push(false);
+                        sorted[parent as usize] = false;
+                        // A leaf that becomes a folder moves among its siblings.
+                        let grandparent = t.nodes[parent as usize].parent;
+                        if was_leaf && grandparent != NONE {
+                            sorted[grandparent as usize] = false;
+                        }
+                        if let std::collections::hash_map::Entry::Vacant(v) = map.entry((parent, h))
+                        {
+                            v.insert(c);
+                        } else {
+                            collided.insert((parent, seg.to_string()), c);
+                        }
+                        parent_is_new = true;
+                        c
+                    }
+                };
+                chain.push(node);
+            }
+            depth += 1;
+        }
+        if depth < chain.len() {
+            Self::close(t, &chain[depth..], sorted, kids);
+        }
+        chain.truncate(depth);
+        // Every node above the last one is a folder.
+        for &c in chain.iter().take(depth.saturating_sub(1)) {
+            t.nodes[c as usize].collection = true;
+        }
+        if t.nodes[node as usize].response != NONE {
+            // The same path twice: both are shown, side by side; later paths
+            // still find the first one through the chain and the map.
+            let parent = t.nodes[node as usize].parent;
+            let name = t.name(node).to_string();
+            let parent = if parent == NONE { 0 } else { parent };
+            node = t.add_node(
+                parent,
+                if parent == 0 && name == "/" {
+                    "/"
+                } else {
+                    &name
+                },
+            );
+            sorted.push(false);
+            sorted[parent as usize] = false;
+        }
+        let outcome = info.outcome;
+        let nd = &mut t.nodes[node as usize];
+        nd.response = ri;
+        nd.collection |= is_collection;
+        nd.outcome = Some(outcome);
+        nd.code = info.code;
+        nd.counts[outcome as usize] += 1;
+        if outcome == Outcome::Failed {
+            nd.has_failure = true;
+            nd.worst = info.failure;
+        }
+        t.response_node.push(node);
+    }
+
+    /// Sorts, rolls up and returns the tree.
+    pub fn finish(self) -> PathTree {
+        let TreeBuilder {
+            mut t,
+            origins,
+            sorted,
+            mut kids,
+            ..
+        } = self;
+        for (id, done) in sorted.iter().enumerate() {
+            if !done {
+                t.sort_node(id, &mut kids);
+            }
+        }
+        t.case_collisions.sort_unstable();
+        t.case_collisions.dedup();
+        t.roll_up();
+        t.nodes.shrink_to_fit();
+        let mut origins: Vec<(String, u32)> = origins.into_iter().collect();
+        origins.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        t.origins = origins;
+        t
     }
 }
 
@@ -470,6 +604,30 @@ mod tests {
         assert_eq!(t.nodes[a as usize].response, NONE);
         assert_eq!(t.path(a), "/dav/a/");
         assert_eq!(t.nodes[0].total(), 4);
+    }
+
+    #[test]
+    fn out_of_order_listings_still_sort_like_a_full_sort() {
+        let body = format!(
+            "<multistatus xmlns=\"DAV:\">{}{}{}{}{}{}{}</multistatus>",
+            resp("/b/x", 200),
+            resp("/a", 200),
+            resp("/zz", 200),
+            resp("/b/", 200),
+            resp("/a/z", 200),
+            resp("/c/", 200),
+            resp("/a/y", 200),
+        );
+        let t = tree_of(&body, None);
+        let names =
+            |id: u32| -> Vec<String> { t.children(id).map(|c| t.name(c).to_string()).collect() };
+        assert_eq!(
+            names(0),
+            ["a", "b", "c", "zz"],
+            "a became a folder after it was listed as a file"
+        );
+        let a = t.children(0).next().expect("a");
+        assert_eq!(names(a), ["y", "z"]);
     }
 
     #[test]

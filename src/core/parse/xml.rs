@@ -15,6 +15,7 @@ use crate::core::model::{
     Response, ResponseFlags, Severity, Span, StatusLine, ValueKind,
 };
 use crate::core::status::parse_status_code;
+use crate::core::tree::ResponseInfo;
 
 /// At most this many problems are listed; the rest are counted.
 const MAX_PROBLEMS: usize = 500;
@@ -73,6 +74,8 @@ enum Frame {
 
 struct Open {
     frame: Frame,
+    /// A DAV:resourcetype property (its value tells a collection).
+    resourcetype: bool,
     /// Offset of the `<` of the start tag.
     start: u64,
     /// Offset just after the start tag.
@@ -100,6 +103,8 @@ struct ResponseBuilder {
     /// Response-level error conditions, appended after propstat ones at the end.
     errors: Vec<ErrorCondition>,
     flags: u8,
+    /// A resourcetype holding `collection` was read.
+    collection: bool,
     // The propstat being read.
     ps_status: Option<StatusLine>,
     ps_props_start: u32,
@@ -107,8 +112,13 @@ struct ResponseBuilder {
     ps_description: Option<RelSpan>,
 }
 
-struct Parser<'b> {
+/// Receives each complete response as it is read: its index, the span of its
+/// first href, and what the path tree needs.
+pub type ResponseSink<'s> = &'s mut dyn FnMut(u32, Option<Span>, ResponseInfo);
+
+struct Parser<'b, 's> {
     body: &'b [u8],
+    sink: Option<ResponseSink<'s>>,
     namespaces: Vec<Box<[u8]>>,
     bindings: Vec<Binding>,
     stack: Vec<Open>,
@@ -138,12 +148,19 @@ fn name_hash(ns: u32, bound: bool, name: &[u8]) -> u64 {
 
 /// Parses a UTF-8 body. Never panics; stops at the first well-formedness error
 /// quick-xml reports, keeping every response completed before it.
-pub fn parse_body(
+pub fn parse_body(body: &[u8], progress: Option<&mut dyn FnMut(u64, u64) -> bool>) -> ParsedBody {
+    parse_body_with(body, progress, None)
+}
+
+/// [`parse_body`], handing each complete response to `sink` as soon as it is read.
+pub fn parse_body_with(
     body: &[u8],
     mut progress: Option<&mut dyn FnMut(u64, u64) -> bool>,
+    sink: Option<ResponseSink<'_>>,
 ) -> ParsedBody {
     let mut p = Parser {
         body,
+        sink,
         namespaces: vec![
             Box::from(&b""[..]),
             Box::from(&b"DAV:"[..]),
@@ -271,7 +288,7 @@ pub fn parse_body(
     }
 }
 
-impl Parser<'_> {
+impl Parser<'_, '_> {
     fn push(&mut self, problem: Problem) {
         if self.problems.len() < MAX_PROBLEMS {
             self.problems.push(problem);
@@ -569,6 +586,7 @@ impl Parser<'_> {
             top.has_children = true;
         }
         let mut name = None;
+        let mut resourcetype = false;
         let frame = match parent {
             Frame::Outside if dav && local == b"multistatus" && self.ms.is_none() => {
                 self.ms = Some(Multistatus {
@@ -617,6 +635,7 @@ impl Parser<'_> {
             },
             Frame::Prop => {
                 name = Some(self.intern_cached(raw, ns, bound));
+                resourcetype = dav && local == b"resourcetype";
                 Frame::Property
             }
             Frame::Error { in_propstat } => {
@@ -627,6 +646,7 @@ impl Parser<'_> {
         };
         self.stack.push(Open {
             frame,
+            resourcetype,
             start: before,
             content_start: after,
             bindings_len,
@@ -757,6 +777,15 @@ impl Parser<'_> {
                     ValueKind::Empty
                 };
                 let value = self.rel_span(content.start, content.end);
+                if open.resourcetype
+                    && kind == ValueKind::Xml
+                    && self
+                        .body
+                        .get(content.start as usize..content.end as usize)
+                        .is_some_and(|v| memchr::memmem::find(v, b"collection").is_some())
+                {
+                    self.resp.collection = true;
+                }
                 if let (Some(ms), Some(name)) = (self.ms.as_mut(), open.name) {
                     ms.props.push(Prop { name, kind, value });
                 }
@@ -848,6 +877,14 @@ impl Parser<'_> {
         }
         let index = ms.responses.len();
         ms.responses.push(response);
+        if let Some(sink) = self.sink.as_mut() {
+            let href = ms
+                .hrefs_of(&response)
+                .first()
+                .map(|h| ms.relative(&response, *h));
+            let info = ResponseInfo::with_collection(ms, &response, resp.collection);
+            sink(index as u32, href, info);
+        }
         if flags & ResponseFlags::STATUS_AND_PROPSTAT != 0 {
             self.push(
                 Problem::new(
