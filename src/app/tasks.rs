@@ -98,6 +98,7 @@ impl Loader {
                 };
                 let options = LoadOptions {
                     progress: Some(Box::new(progress)),
+                    ..LoadOptions::default()
                 };
                 let event = match load_path(&path, options) {
                     Ok(docs) => LoadEvent::Loaded {

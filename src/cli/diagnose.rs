@@ -17,6 +17,9 @@ pub struct DiagnoseArgs {
     /// One JSON object per document (JSON Lines).
     #[arg(long)]
     pub json: bool,
+    /// Parse with N threads (default: every core for big payloads; 1 = sequential).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
 }
 
 #[derive(Serialize)]
@@ -30,7 +33,13 @@ pub fn run(args: &DiagnoseArgs) -> Exit {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     for path in &args.files {
-        let docs = match load_path(path, LoadOptions::default()) {
+        let docs = match load_path(
+            path,
+            LoadOptions {
+                threads: args.threads.map(usize::from),
+                ..LoadOptions::default()
+            },
+        ) {
             Ok(d) => d,
             Err(e) => {
                 eprintln!("error: {e}");

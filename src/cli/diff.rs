@@ -20,6 +20,9 @@ pub struct DiffArgs {
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
+    /// Parse with N threads (default: every core for big payloads; 1 = sequential).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
     /// Compare volatile properties too (getetag, getlastmodified, lock tokens, ...).
     #[arg(long)]
     pub all_props: bool,
@@ -91,8 +94,15 @@ fn side_json(doc: &Document, index: Option<usize>) -> Option<SideJson> {
     })
 }
 
-fn load_first(path: &std::path::Path) -> Result<Document, Exit> {
-    match load_path(path, LoadOptions::default()) {
+fn load_first(path: &std::path::Path, threads: Option<u16>) -> Result<Document, Exit> {
+    let threads = threads.map(usize::from);
+    match load_path(
+        path,
+        LoadOptions {
+            threads,
+            ..LoadOptions::default()
+        },
+    ) {
         Ok(mut docs) if !docs.is_empty() => Ok(docs.remove(0)),
         Ok(_) => {
             eprintln!("error: {}: nothing to read", path.display());
@@ -130,8 +140,8 @@ pub fn run(args: &DiffArgs) -> Exit {
     };
     // The two sides load in parallel.
     let (before, after) = std::thread::scope(|s| {
-        let b = s.spawn(|| load_first(&args.before));
-        let a = load_first(&args.after);
+        let b = s.spawn(|| load_first(&args.before, args.threads));
+        let a = load_first(&args.after, args.threads);
         (b.join().unwrap_or(Err(Exit::Unusable)), a)
     });
     let (before, after) = match (before, after) {

@@ -26,6 +26,9 @@ pub struct InspectArgs {
     /// One JSON object per document (JSON Lines).
     #[arg(long)]
     pub json: bool,
+    /// Parse with N threads (default: every core for big payloads; 1 = sequential).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
     /// Exit 1 when any response matches this query (e.g. `outcome:failed`).
     #[arg(long, value_name = "Q")]
     pub fail_on: Option<String>,
@@ -39,6 +42,7 @@ impl InspectArgs {
             tree: false,
             json: false,
             fail_on: None,
+            threads: None,
         }
     }
 }
@@ -71,7 +75,13 @@ pub fn run(args: &InspectArgs) -> Exit {
     let mut out = stdout.lock();
     let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     for path in &args.files {
-        let docs = match load_path(path, LoadOptions::default()) {
+        let docs = match load_path(
+            path,
+            LoadOptions {
+                threads: args.threads.map(usize::from),
+                ..LoadOptions::default()
+            },
+        ) {
             Ok(d) => d,
             Err(e) => {
                 eprintln!("error: {e}");

@@ -84,6 +84,8 @@ pub struct InputInfo {
     pub transcoded_from: Option<&'static str>,
     /// Where the body starts in the input when it is a verbatim slice of it.
     pub body_offset: Option<u64>,
+    /// Pieces the body was parsed in on several threads (0: sequentially).
+    pub pieces: usize,
 }
 
 impl InputInfo {
@@ -114,6 +116,9 @@ pub struct Document {
 pub struct LoadOptions<'a> {
     /// Called with (bytes read, responses found); return `false` to cancel.
     pub progress: Option<ProgressFn<'a>>,
+    /// Threads for the parse: `None` uses every core, `Some(1)` is the sequential
+    /// load. The result is the same either way.
+    pub threads: Option<usize>,
 }
 
 /// Reads and parses a file. Several documents come back for a HAR file with several
@@ -231,7 +236,9 @@ fn build(
         bytes: total,
         transcoded_from,
         body_offset: body_offset.filter(|_| transcoded_from.is_none()),
+        pieces: 0,
     };
+    let mut info = info;
     let bytes = body.bytes();
     let verdict = sniff_non_xml(bytes);
     let mut built_tree = PathTree::default();
@@ -244,7 +251,20 @@ fn build(
                 None => None,
             };
             let request_url = info.request.as_ref().map(|r| r.url.as_str());
-            let (parsed, tree) = parse_and_index(bytes, progress, request_url);
+            // Asked for explicitly, threads are used whatever the size; by default
+            // only bodies big enough to gain from them.
+            let (threads, min_bytes) = match options.threads {
+                Some(n) => (n, 0),
+                None => (
+                    std::thread::available_parallelism()
+                        .map(|n| n.get())
+                        .unwrap_or(1),
+                    crate::core::parse::parallel::MIN_PARALLEL_BYTES,
+                ),
+            };
+            let (parsed, tree, pieces) =
+                parse_and_index(bytes, progress, request_url, threads, min_bytes);
+            info.pieces = pieces;
             if parsed.cancelled {
                 return Err(LoadError::Cancelled);
             }
@@ -295,9 +315,20 @@ const BATCH: usize = 4096;
 /// calling `PathTree::build` (tested).
 fn parse_and_index(
     bytes: &[u8],
-    progress: Option<&mut dyn FnMut(u64, u64) -> bool>,
+    mut progress: Option<&mut dyn FnMut(u64, u64) -> bool>,
     request_url: Option<&str>,
-) -> (xml::ParsedBody, PathTree) {
+    threads: usize,
+    min_bytes: usize,
+) -> (xml::ParsedBody, PathTree, usize) {
+    if let Some(done) = crate::core::parse::parallel::parse_and_index(
+        bytes,
+        threads,
+        min_bytes,
+        &mut progress,
+        request_url,
+    ) {
+        return done;
+    }
     type Batch = Vec<(u32, Option<Span>, crate::core::tree::ResponseInfo)>;
     std::thread::scope(|scope| {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(8);
@@ -343,7 +374,7 @@ fn parse_and_index(
             Some(ms) => PathTree::build(ms, bytes, request_url),
             None => PathTree::default(),
         });
-        (parsed, tree)
+        (parsed, tree, 0)
     })
 }
 

@@ -2,4 +2,5 @@
 //! Never imports the UI.
 
 pub mod input;
+pub mod parallel;
 pub mod xml;

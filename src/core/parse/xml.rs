@@ -42,7 +42,7 @@ const NS_DAV: u32 = 1;
 const NS_XML: u32 = 2;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Frame {
+pub(crate) enum Frame {
     /// Outside any multistatus (the root wrapper, or content after it).
     Outside,
     Multistatus,
@@ -72,8 +72,12 @@ enum Frame {
     Other,
 }
 
-struct Open {
+#[derive(Clone)]
+pub(crate) struct Open {
     frame: Frame,
+    /// Where the start tag's name is (to check end tags a chunk did not open).
+    name_at: u64,
+    name_len: u32,
     /// A DAV:resourcetype property (its value tells a collection).
     resourcetype: bool,
     /// Offset of the `<` of the start tag.
@@ -85,7 +89,8 @@ struct Open {
     name: Option<NameId>,
 }
 
-struct Binding {
+#[derive(Clone)]
+pub(crate) struct Binding {
     prefix: Box<[u8]>,
     ns: u32,
 }
@@ -116,7 +121,7 @@ struct ResponseBuilder {
 /// first href, and what the path tree needs.
 pub type ResponseSink<'s> = &'s mut dyn FnMut(u32, Option<Span>, ResponseInfo);
 
-struct Parser<'b, 's> {
+pub(crate) struct Parser<'b, 's> {
     body: &'b [u8],
     sink: Option<ResponseSink<'s>>,
     namespaces: Vec<Box<[u8]>>,
@@ -132,6 +137,8 @@ struct Parser<'b, 's> {
     root: Option<String>,
     root_closed: bool,
     unbound_reported: Vec<Box<[u8]>>,
+    /// Set for a chunk: the stack depth it started at (a boundary).
+    chunk_depth: Option<usize>,
     /// Interned names by a hash of (namespace, name): the hot path allocates nothing.
     name_cache: std::collections::HashMap<u64, NameId, crate::core::text::Prehashed>,
 }
@@ -158,133 +165,263 @@ pub fn parse_body_with(
     mut progress: Option<&mut dyn FnMut(u64, u64) -> bool>,
     sink: Option<ResponseSink<'_>>,
 ) -> ParsedBody {
-    let mut p = Parser {
-        body,
-        sink,
-        namespaces: vec![
-            Box::from(&b""[..]),
-            Box::from(&b"DAV:"[..]),
-            Box::from(&b"http://www.w3.org/XML/1998/namespace"[..]),
-        ],
-        bindings: Vec::new(),
-        stack: Vec::with_capacity(32),
-        ms: None,
-        ms_done: false,
-        resp: ResponseBuilder::default(),
-        names: NameTable::default(),
-        problems: Vec::new(),
-        dropped_problems: 0,
-        root: None,
-        root_closed: false,
-        unbound_reported: Vec::new(),
-        name_cache: std::collections::HashMap::default(),
-    };
-    let mut reader = Reader::from_reader(body);
-    {
-        let config = reader.config_mut();
-        config.trim_text(false);
-        config.check_end_names = true;
-        config.expand_empty_elements = false;
+    let mut p = Parser::new(body, sink);
+    let end = p.run(0, body.len(), None, &mut progress);
+    p.finish(end == RunEnd::Cancelled)
+}
+
+/// How a run over a slice ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum RunEnd {
+    /// The slice was read to its end (or to a syntax error, reported).
+    Done,
+    Cancelled,
+    /// A chunk closed an element it did not open, under another name: only a
+    /// sequential parse can report that exactly.
+    Unproven,
+}
+
+/// The parser's state between two children of the multistatus: all a chunk needs
+/// to start reading there exactly as a sequential parse would.
+#[derive(Clone)]
+pub(crate) struct BoundaryState {
+    stack: Vec<Open>,
+    bindings: Vec<Binding>,
+    namespaces: Vec<Box<[u8]>>,
+    root: Option<String>,
+    ms_span: Span,
+}
+
+impl BoundaryState {
+    /// Prefixes bound to DAV: here (`""` for a default namespace).
+    pub(crate) fn dav_prefixes(&self) -> Vec<Vec<u8>> {
+        let mut out: Vec<Vec<u8>> = Vec::new();
+        for b in &self.bindings {
+            let p = b.prefix.to_vec();
+            // The innermost binding of a prefix wins.
+            let current = self
+                .bindings
+                .iter()
+                .rev()
+                .find(|x| x.prefix == b.prefix)
+                .map(|x| x.ns);
+            if current == Some(NS_DAV) && !out.contains(&p) {
+                out.push(p);
+            }
+        }
+        out
     }
-    let mut cancelled = false;
-    let mut next_progress = PROGRESS_EVERY;
-    loop {
-        let before = reader.buffer_position();
-        let event = match reader.read_event() {
-            Ok(event) => event,
-            Err(err) => {
-                let at = reader.error_position();
-                p.syntax_error(&err, at);
-                break;
-            }
-        };
-        let after = reader.buffer_position();
-        match event {
-            Event::Start(e) => p.start(&e, before, after, false),
-            Event::Empty(e) => {
-                p.start(&e, before, after, true);
-                p.end(before, after);
-            }
-            Event::End(_) => p.end(before, after),
-            Event::Text(t) => {
-                if p.stack.is_empty() && t.bytes().any(|b| !b.is_ascii_whitespace()) {
-                    let first = t
-                        .bytes()
-                        .position(|b| !b.is_ascii_whitespace())
-                        .unwrap_or(0) as u64;
-                    p.text_outside_root(before + first);
+}
+
+impl<'b, 's> Parser<'b, 's> {
+    pub(crate) fn new(body: &'b [u8], sink: Option<ResponseSink<'s>>) -> Self {
+        Parser {
+            body,
+            sink,
+            namespaces: vec![
+                Box::from(&b""[..]),
+                Box::from(&b"DAV:"[..]),
+                Box::from(&b"http://www.w3.org/XML/1998/namespace"[..]),
+            ],
+            bindings: Vec::new(),
+            stack: Vec::with_capacity(32),
+            ms: None,
+            ms_done: false,
+            resp: ResponseBuilder::default(),
+            names: NameTable::default(),
+            problems: Vec::new(),
+            dropped_problems: 0,
+            root: None,
+            root_closed: false,
+            unbound_reported: Vec::new(),
+            name_cache: std::collections::HashMap::default(),
+            chunk_depth: None,
+        }
+    }
+
+    /// A parser that starts at a boundary (between two children of the multistatus).
+    pub(crate) fn at_boundary(
+        body: &'b [u8],
+        state: &BoundaryState,
+        sink: Option<ResponseSink<'s>>,
+    ) -> Self {
+        let mut p = Parser::new(body, sink);
+        p.stack = state.stack.clone();
+        p.bindings = state.bindings.clone();
+        p.namespaces = state.namespaces.clone();
+        p.root = state.root.clone();
+        p.ms = Some(Multistatus {
+            span: state.ms_span,
+            ..Multistatus::default()
+        });
+        p.chunk_depth = Some(state.stack.len());
+        p
+    }
+
+    /// The state when the parser stands between two children of the multistatus;
+    /// `None` anywhere else.
+    pub(crate) fn boundary_state(&self) -> Option<BoundaryState> {
+        let top = self.stack.last()?;
+        if top.frame != Frame::Multistatus || self.ms_done {
+            return None;
+        }
+        Some(BoundaryState {
+            stack: self.stack.clone(),
+            bindings: self.bindings.clone(),
+            namespaces: self.namespaces.clone(),
+            root: self.root.clone(),
+            ms_span: self.ms.as_ref().map(|m| m.span).unwrap_or_default(),
+        })
+    }
+
+    pub(crate) fn problem_list(&self) -> &[Problem] {
+        &self.problems
+    }
+
+    pub(crate) fn dropped(&self) -> usize {
+        self.dropped_problems
+    }
+
+    /// Reads `body[start..end]`. `progress` may cancel. In a chunk (a parser made by
+    /// [`Parser::at_boundary`]) the end of the slice is not the end of the body
+    /// unless `end` is the body's length.
+    pub(crate) fn run(
+        &mut self,
+        start: usize,
+        end: usize,
+        _unused: Option<()>,
+        progress: &mut Option<&mut dyn FnMut(u64, u64) -> bool>,
+    ) -> RunEnd {
+        let body = self.body;
+        let slice = body.get(start..end).unwrap_or(&[]);
+        let base = start as u64;
+        let mut reader = Reader::from_reader(slice);
+        {
+            let config = reader.config_mut();
+            config.trim_text(false);
+            config.check_end_names = true;
+            config.expand_empty_elements = false;
+            // A chunk closes elements opened before it: checked here, by name.
+            config.allow_unmatched_ends = self.chunk_depth.is_some();
+        }
+        let at_body_end = end >= body.len();
+        let mut next_progress =
+            self.ms.as_ref().map(|m| m.responses.len()).unwrap_or(0) + PROGRESS_EVERY;
+        loop {
+            let before = base + reader.buffer_position();
+            let event = match reader.read_event() {
+                Ok(event) => event,
+                Err(err) => {
+                    let at = base + reader.error_position();
+                    self.syntax_error(&err, at);
+                    return RunEnd::Done;
                 }
-            }
-            Event::GeneralRef(_) | Event::CData(_) => {
-                if p.stack.is_empty() {
-                    p.text_outside_root(before);
+            };
+            let after = base + reader.buffer_position();
+            match event {
+                Event::Start(e) => self.start(&e, before, after, false),
+                Event::Empty(e) => {
+                    self.start(&e, before, after, true);
+                    self.end(before, after);
                 }
-            }
-            Event::Decl(_) => {
-                if before > 0 && !(before == 3 && body.starts_with(b"\xEF\xBB\xBF")) {
-                    p.push(
+                Event::End(e) => {
+                    if let Some(depth) = self.chunk_depth
+                        && self.stack.len() <= depth
+                    {
+                        let opened = self.stack.last().and_then(|o| {
+                            body.get(o.name_at as usize..o.name_at as usize + o.name_len as usize)
+                        });
+                        if opened != Some(e.name().as_ref().as_bytes()) {
+                            return RunEnd::Unproven;
+                        }
+                    }
+                    self.end(before, after)
+                }
+                Event::Text(t) => {
+                    if self.stack.is_empty() && t.bytes().any(|b| !b.is_ascii_whitespace()) {
+                        let first = t
+                            .bytes()
+                            .position(|b| !b.is_ascii_whitespace())
+                            .unwrap_or(0) as u64;
+                        self.text_outside_root(before + first);
+                    }
+                }
+                Event::GeneralRef(_) | Event::CData(_) => {
+                    if self.stack.is_empty() {
+                        self.text_outside_root(before);
+                    }
+                }
+                Event::Decl(_) => {
+                    if before > 0 && !(before == 3 && body.starts_with(b"\xEF\xBB\xBF")) {
+                        self.push(
+                            Problem::new(
+                                Severity::Error,
+                                "XML declaration not at the start of the body",
+                                before,
+                            )
+                            .with_hint("something was written before `<?xml`: junk from a proxy, a debug print, or a second document glued on"),
+                        );
+                    }
+                }
+                Event::DocType(_) => {
+                    self.push(
                         Problem::new(
-                            Severity::Error,
-                            "XML declaration not at the start of the body",
+                            Severity::Warning,
+                            "document type declaration ignored",
                             before,
                         )
-                        .with_hint("something was written before `<?xml`: junk from a proxy, a debug print, or a second document glued on"),
+                        .with_hint(
+                            "davscope never expands DTD entities or fetches external definitions",
+                        ),
                     );
                 }
+                Event::Comment(_) | Event::PI(_) => {}
+                Event::Eof => {
+                    if at_body_end {
+                        self.eof(after);
+                    }
+                    return RunEnd::Done;
+                }
             }
-            Event::DocType(_) => {
-                p.push(
-                    Problem::new(
-                        Severity::Warning,
-                        "document type declaration ignored",
-                        before,
-                    )
-                    .with_hint(
-                        "davscope never expands DTD entities or fetches external definitions",
-                    ),
-                );
-            }
-            Event::Comment(_) | Event::PI(_) => {}
-            Event::Eof => {
-                p.eof(after);
-                break;
-            }
-        }
-        if let Some(ms) = &p.ms
-            && ms.responses.len() >= next_progress
-        {
-            next_progress += PROGRESS_EVERY;
-            if let Some(cb) = progress.as_mut()
-                && !cb(after, ms.responses.len() as u64)
+            if let Some(ms) = &self.ms
+                && ms.responses.len() >= next_progress
             {
-                cancelled = true;
-                break;
+                next_progress += PROGRESS_EVERY;
+                if let Some(cb) = progress.as_mut()
+                    && !cb(after, ms.responses.len() as u64)
+                {
+                    return RunEnd::Cancelled;
+                }
             }
         }
     }
-    if let Some(ms) = p.ms.as_mut() {
-        ms.names = std::mem::take(&mut p.names);
-        // The vectors grew by doubling: give the slack back.
-        ms.responses.shrink_to_fit();
-        ms.hrefs.shrink_to_fit();
-        ms.propstats.shrink_to_fit();
-        ms.props.shrink_to_fit();
-        ms.errors.shrink_to_fit();
-    }
-    if p.dropped_problems > 0 {
-        let at = body.len() as u64;
-        let n = p.dropped_problems;
-        p.problems.push(Problem::new(
-            Severity::Warning,
-            format!("{n} more problems not listed"),
-            at,
-        ));
-    }
-    ParsedBody {
-        multistatus: p.ms,
-        root: p.root,
-        problems: p.problems,
-        cancelled,
+
+    /// Hands the model over.
+    pub(crate) fn finish(mut self, cancelled: bool) -> ParsedBody {
+        if let Some(ms) = self.ms.as_mut() {
+            ms.names = std::mem::take(&mut self.names);
+            // The vectors grew by doubling: give the slack back.
+            ms.responses.shrink_to_fit();
+            ms.hrefs.shrink_to_fit();
+            ms.propstats.shrink_to_fit();
+            ms.props.shrink_to_fit();
+            ms.errors.shrink_to_fit();
+        }
+        if self.dropped_problems > 0 {
+            let at = self.body.len() as u64;
+            let n = self.dropped_problems;
+            self.problems.push(Problem::new(
+                Severity::Warning,
+                format!("{n} more problems not listed"),
+                at,
+            ));
+        }
+        ParsedBody {
+            multistatus: self.ms,
+            root: self.root,
+            problems: self.problems,
+            cancelled,
+        }
     }
 }
 
@@ -646,6 +783,8 @@ impl Parser<'_, '_> {
         };
         self.stack.push(Open {
             frame,
+            name_at: before + 1,
+            name_len: u32::try_from(raw.len()).unwrap_or(u32::MAX),
             resourcetype,
             start: before,
             content_start: after,
@@ -889,7 +1028,7 @@ impl Parser<'_, '_> {
             self.push(
                 Problem::new(
                     Severity::Warning,
-                    format!("response #{} has both a status and propstats", index + 1),
+                    "a response has both a status and propstats",
                     start,
                 )
                 .with_hint("RFC 4918 §14.24 allows one or the other; both were kept"),
@@ -898,17 +1037,14 @@ impl Parser<'_, '_> {
         if flags & ResponseFlags::NO_HREF != 0 {
             self.push(Problem::new(
                 Severity::Warning,
-                format!("response #{} has no href", index + 1),
+                "a response has no href",
                 start,
             ));
         }
         if resp.status.is_none() && propstats_end == resp.propstats_start {
             self.push(Problem::new(
                 Severity::Warning,
-                format!(
-                    "response #{} has neither a status nor a propstat",
-                    index + 1
-                ),
+                "a response has neither a status nor a propstat",
                 start,
             ));
         }
