@@ -1,13 +1,18 @@
 //! The explorer window (eframe). `App` owns the `AppState` and the panels; each
 //! frame it drains the task inbox and the commands panels pushed, then draws.
-//! Depends on `core`; the core never depends on this.
+//! Three views: Explorer, Compare, and Request (the request editor, live requests
+//! with their history and snapshots, the practice server — see `live`).
+//! Depends on `core` (and on `cli::demo` for the built-in practice server); the
+//! core never depends on this.
 
 use std::path::PathBuf;
 
 use egui::{Key, KeyboardShortcut, Modifiers, RichText};
 
 pub mod compare;
+pub mod live;
 pub mod panels;
+pub mod request;
 pub mod state;
 pub mod tasks;
 pub mod theme;
@@ -18,6 +23,7 @@ use panels::details::DetailsPanel;
 use panels::diagnosis::DiagnosisPanel;
 use panels::overview::OverviewPanel;
 use panels::raw::RawPanel;
+use panels::request::RequestPanel;
 use panels::tree::TreePanel;
 use state::{AppState, BottomTab, Command, Persisted, SAMPLES, View};
 
@@ -32,6 +38,7 @@ pub struct App {
     overview: OverviewPanel,
     compare: ComparePanel,
     diagnosis: DiagnosisPanel,
+    request: RequestPanel,
     dialog: Option<std::sync::mpsc::Receiver<Vec<PathBuf>>>,
     export_result: Option<std::sync::mpsc::Receiver<Result<String, String>>>,
 }
@@ -67,6 +74,7 @@ impl App {
             overview: OverviewPanel::default(),
             compare: ComparePanel::default(),
             diagnosis: DiagnosisPanel::default(),
+            request: RequestPanel,
             dialog: None,
             export_result: None,
         }
@@ -77,6 +85,13 @@ impl App {
         for event in self.state.loader.wait() {
             // Re-queue through the same path the frame loop uses.
             self.state.apply_load_event(event);
+        }
+    }
+
+    /// Waits for the live request in flight (tests).
+    pub fn wait_for_requests(&mut self) {
+        for event in self.state.live.requester.wait() {
+            self.state.apply_request_event(event);
         }
     }
 
@@ -313,6 +328,13 @@ impl App {
             {
                 self.state.commands.push(Command::ShowView(View::Compare));
             }
+            if ui
+                .selectable_label(view == View::Request, "Request")
+                .on_hover_text("query a server: request editor, probe, history, practice server")
+                .clicked()
+            {
+                self.state.commands.push(Command::ShowView(View::Request));
+            }
             ui.separator();
             for (i, d) in self.state.docs.iter().enumerate() {
                 let failed = d.failed_count();
@@ -341,6 +363,12 @@ impl App {
     }
 
     fn progress_ui(&mut self, ui: &mut egui::Ui) {
+        if self.state.live.requester.busy() {
+            ui.horizontal_wrapped(|ui| {
+                self.request
+                    .progress_ui(ui, &self.state.live, &mut self.state.commands)
+            });
+        }
         let jobs = &self.state.loader.jobs;
         if jobs.is_empty() {
             return;
@@ -540,6 +568,22 @@ impl App {
         let tab = self.state.bottom_tab;
         if self.state.view == View::Compare {
             self.compare_view_ui(ui, &mut commands);
+        } else if self.state.view == View::Request {
+            egui::Panel::right("request-reply")
+                .resizable(true)
+                .default_size(600.0)
+                .show(ui, |ui| {
+                    self.request.reply_ui(
+                        ui,
+                        &self.state.live,
+                        &self.state.workspace.history,
+                        &mut commands,
+                    )
+                });
+            egui::CentralPanel::default().show(ui, |ui| {
+                self.request
+                    .editor_ui(ui, &mut self.state.live, &mut commands)
+            });
         } else if let Some(doc) = self.state.docs.get_mut(self.state.active) {
             egui::Panel::top("overview").show(ui, |ui| {
                 self.overview.filter_ui(ui, doc, &mut commands);

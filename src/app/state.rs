@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use crate::app::live::{LiveCommand, LiveState};
 use crate::app::tasks::{LoadEvent, Loader};
 use crate::core::checklist::{Action, ExportFormat};
 use crate::core::diagnose::{Finding, diagnose};
@@ -70,6 +71,8 @@ pub enum Origin {
     File(PathBuf),
     Sample(usize),
     Pasted,
+    /// The snapshot of a history entry (a live request's reply).
+    Snapshot(u64),
 }
 
 /// Which view the bottom panel shows.
@@ -441,6 +444,8 @@ fn line_starts(body: &[u8]) -> Vec<usize> {
 pub enum View {
     Explorer,
     Compare,
+    /// The request editor, its reply and the history.
+    Request,
 }
 
 /// What panels ask for.
@@ -462,7 +467,13 @@ pub enum Command {
         format: ExportFormat,
         to_clipboard: bool,
     },
-    RunAction(Action),
+    /// A checklist step's action (`step` is its index in `checklist::STEPS`).
+    RunAction {
+        action: Action,
+        step: usize,
+    },
+    /// The request editor's commands.
+    Live(LiveCommand),
     ShowView(View),
     /// Compare two open documents (indices into `docs`).
     StartCompare {
@@ -549,6 +560,8 @@ pub struct AppState {
     pub workspace_path: Option<PathBuf>,
     /// An export waiting for the face's save dialog.
     pub pending_export: Option<(ExportFormat, String)>,
+    /// The request editor, live requests and the practice server.
+    pub live: LiveState,
 }
 
 impl AppState {
@@ -583,6 +596,7 @@ impl AppState {
             view: View::Explorer,
             compare: None,
             compare_pick: (0, 1),
+            live: LiveState::default(),
         }
     }
 
@@ -610,7 +624,7 @@ impl AppState {
         }
     }
 
-    fn add_docs(&mut self, docs: Vec<(Document, Vec<Finding>)>, origin: Origin) {
+    pub(crate) fn add_docs(&mut self, docs: Vec<(Document, Vec<Finding>)>, origin: Origin) {
         let filter = self.persisted.last_filter.clone();
         for (doc, findings) in docs {
             // Reloading replaces the document in place.
@@ -654,6 +668,7 @@ impl AppState {
         for event in self.loader.poll() {
             self.apply_load_event(event);
         }
+        self.poll_requests();
     }
 
     pub fn apply_load_event(&mut self, event: LoadEvent) {
@@ -694,6 +709,7 @@ impl AppState {
                     match d.origin.clone() {
                         Origin::File(p) => self.loader.load_file(p, ctx.cloned()),
                         Origin::Sample(i) => self.handle(Command::OpenSample(i), ctx),
+                        Origin::Snapshot(id) => self.reload_snapshot(id),
                         Origin::Pasted => {}
                     }
                 }
@@ -886,15 +902,8 @@ impl AppState {
                     }
                 }
             }
-            Command::RunAction(action) => match action {
-                Action::ShowRaw => self.handle(Command::ShowRaw, ctx),
-                Action::EditRequest | Action::ProbeServer | Action::RerunAndCompare => {
-                    self.message = Some(Message {
-                        error: false,
-                        text: "live requests are not in this build yet: use `davscope fetch` and compare the snapshots".into(),
-                    });
-                }
-            },
+            Command::RunAction { action, step } => self.run_action(action, step, ctx),
+            Command::Live(cmd) => self.handle_live(cmd, ctx),
             Command::ShowView(v) => self.view = v,
             Command::SetComparePick { before, after } => self.compare_pick = (before, after),
             Command::CompareSamples(b, a) => {

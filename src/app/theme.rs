@@ -141,3 +141,9 @@ pub fn diff_highlight(dark: bool) -> Color32 {
         Color32::from_rgba_unmultiplied(230, 159, 0, 70)
     }
 }
+
+/// Reply header names worth a look (Server, DAV, Allow, Via, X-Forwarded-*,
+/// Content-Type).
+pub fn header_highlight(dark: bool) -> Color32 {
+    if dark { oi::SKY_BLUE } else { oi::BLUE }
+}

@@ -191,7 +191,10 @@ impl DiagnosisPanel {
                         .add_enabled(enabled, egui::Button::new(label).small())
                         .on_disabled_hover_text("needs the request: open a HAR or raw capture, or query the server live");
                     if b.clicked() {
-                        commands.push(Command::RunAction(action));
+                        commands.push(Command::RunAction {
+                            action,
+                            step: item.step,
+                        });
                     }
                 }
             });

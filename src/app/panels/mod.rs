@@ -5,4 +5,5 @@ pub mod details;
 pub mod diagnosis;
 pub mod overview;
 pub mod raw;
+pub mod request;
 pub mod tree;
