@@ -33,6 +33,8 @@ fn main() {
         .nth(2)
         .and_then(|r| r.parse().ok())
         .unwrap_or(5);
+    // A third argument: the "after" twin, to time a diff against a load.
+    let after = std::env::args().nth(3);
     let Ok(data) = std::fs::read(&path) else {
         eprintln!("cannot read {path}");
         return;
@@ -68,6 +70,25 @@ fn main() {
             std::hint::black_box(apply(q2, ms, &doc.tree, None));
             f2.push(t.elapsed().as_secs_f64());
         }
+    }
+    if let Some(after) = &after {
+        let opts = || LoadOptions::default();
+        let (Ok(mut b), Ok(mut a)) = (
+            load_path(std::path::Path::new(&path), opts()),
+            load_path(std::path::Path::new(after), opts()),
+        ) else {
+            eprintln!("cannot load the pair");
+            return;
+        };
+        let (b, a) = (b.remove(0), a.remove(0));
+        let mut d = vec![];
+        for _ in 0..rounds {
+            let t = Instant::now();
+            std::hint::black_box(davscope::core::diff::diff(&b, &a, Default::default()));
+            d.push(t.elapsed().as_secs_f64());
+        }
+        let d = median(d);
+        println!("diff  {d:.3}s = {:.2}x one load", d / median(l.clone()));
     }
     let mb = data.len() as f64 / 1e6;
     let (b, p, l) = (median(b), median(p), median(l));

@@ -40,8 +40,8 @@ pub struct FetchArgs {
     #[arg(long, value_name = "@FILE|TEXT", conflicts_with = "body")]
     pub data: Option<String>,
     /// Body template: allprop, propname, props:NAME,..., calendar-multiget:HREF,...,
-    /// calendar-query:START/END, addressbook-multiget:HREF,..., sync-collection[:TOKEN],
-    /// proppatch-set:NAME=VALUE,..., proppatch-remove:NAME,..., lockinfo[:OWNER].
+    /// calendar-query:START/END, addressbook-multiget:HREF,..., sync-collection\[:TOKEN\],
+    /// proppatch-set:NAME=VALUE,..., proppatch-remove:NAME,..., lockinfo\[:OWNER\].
     #[arg(long, value_name = "TEMPLATE")]
     pub body: Option<String>,
     /// User name for Basic auth (Digest with --digest).

@@ -120,52 +120,159 @@ impl Diff {
 struct Side<'d> {
     doc: &'d Document,
     ms: Option<&'d Multistatus>,
-    /// Match key -> (response index, display path), first occurrence wins.
-    index: HashMap<String, (usize, String)>,
-    order: Vec<String>,
+    /// (response index, decoded path) per distinct path, in document order.
+    paths: Vec<(usize, String)>,
+    /// Match key hash -> index in `paths`; keys whose hash collides go to `collided`.
+    index: HashMap<u64, u32, crate::core::text::Prehashed>,
+    collided: HashMap<String, u32>,
+}
+
+fn key_hash(key: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in key.as_bytes() {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+impl Side<'_> {
+    /// The `paths` index of a match key.
+    fn find(&self, key: &str) -> Option<usize> {
+        match self.index.get(&key_hash(key)) {
+            Some(&i) if href::path_key(&self.paths[i as usize].1) == key => Some(i as usize),
+            Some(_) => self.collided.get(key).map(|&i| i as usize),
+            None => None,
+        }
+    }
 }
 
 fn side(doc: &Document) -> Side<'_> {
     let ms = doc.multistatus.as_ref();
-    let base = doc.info.request.as_ref().map(|r| r.url.clone());
-    let mut index = HashMap::with_capacity(doc.responses().len());
-    let mut order = Vec::with_capacity(doc.responses().len());
-    if let Some(ms) = ms {
-        let body = doc.body.bytes();
-        for (i, r) in ms.responses.iter().enumerate() {
-            for h in ms.hrefs_of(r) {
-                let span = ms.relative(r, *h);
-                let raw = body
-                    .get(span.start as usize..span.end as usize)
-                    .unwrap_or(&[]);
-                let raw = decode_text(&String::from_utf8_lossy(raw)).into_owned();
-                let info = href::normalize(&raw, base.as_deref());
-                let key = info.key().to_string();
-                if let std::collections::hash_map::Entry::Vacant(slot) = index.entry(key) {
-                    order.push(slot.key().clone());
-                    slot.insert((i, info.path));
-                }
-            }
-        }
-    }
-    Side {
+    let base = doc.info.request.as_ref().map(|r| r.url.as_str());
+    let mut s = Side {
         doc,
         ms,
-        index,
-        order,
+        paths: Vec::with_capacity(doc.responses().len()),
+        index: HashMap::with_capacity_and_hasher(doc.responses().len(), Default::default()),
+        collided: HashMap::new(),
+    };
+    let Some(ms) = ms else { return s };
+    let body = doc.body.bytes();
+    let mut buf = String::new();
+    for (i, r) in ms.responses.iter().enumerate() {
+        for h in ms.hrefs_of(r) {
+            let span = ms.relative(r, *h);
+            let raw = body
+                .get(span.start as usize..span.end as usize)
+                .unwrap_or(&[]);
+            let raw = match std::str::from_utf8(raw) {
+                Ok(t) if !t.contains(['&', '<']) => std::borrow::Cow::Borrowed(t.trim()),
+                _ => std::borrow::Cow::Owned(
+                    decode_text(&String::from_utf8_lossy(raw))
+                        .trim()
+                        .to_string(),
+                ),
+            };
+            let simple = if base.is_none() || raw.starts_with('/') {
+                href::normalize_simple(&raw, &mut buf).map(|_| buf.clone())
+            } else {
+                None
+            };
+            let path = simple.unwrap_or_else(|| href::normalize(&raw, base).path);
+            let key = href::path_key(&path);
+            if s.find(key).is_some() {
+                continue;
+            }
+            let h = key_hash(key);
+            let at = s.paths.len() as u32;
+            if let std::collections::hash_map::Entry::Vacant(v) = s.index.entry(h) {
+                v.insert(at);
+            } else {
+                s.collided.insert(key.to_string(), at);
+            }
+            s.paths.push((i, path));
+        }
+    }
+    s
+}
+
+/// Do two responses carry the same codes (order-insensitive)?
+fn same_codes(bms: &Multistatus, br: &Response, ams: &Multistatus, ar: &Response) -> bool {
+    const N: usize = 16;
+    let collect = |ms: &Multistatus, r: &Response| -> Option<([Option<u16>; N], usize)> {
+        let mut a = [None; N];
+        let mut n = 0;
+        for c in ms.codes(r) {
+            if n == N {
+                return None;
+            }
+            a[n] = c;
+            n += 1;
+        }
+        a[..n].sort_unstable();
+        Some((a, n))
+    };
+    match (collect(bms, br), collect(ams, ar)) {
+        (Some((a, n)), Some((b, m))) => a[..n] == b[..m],
+        _ => {
+            let mut x: Vec<Option<u16>> = bms.codes(br).collect();
+            let mut y: Vec<Option<u16>> = ams.codes(ar).collect();
+            x.sort_unstable();
+            y.sort_unstable();
+            x == y
+        }
     }
 }
 
-/// Codes of a response, order-insensitive.
-fn code_set(ms: &Multistatus, r: &Response) -> Vec<Option<u16>> {
-    let mut codes: Vec<Option<u16>> = ms.codes(r).collect();
-    codes.sort();
-    codes
+/// Property names of both sides on one numbering: the after side's ids, then the
+/// before side's names the after side lacks.
+struct Names {
+    /// Before id -> common id.
+    before: Vec<u32>,
+    clark: Vec<String>,
+    volatile: Vec<bool>,
 }
 
-/// A property as compared: status of its propstat and its canonical value.
+impl Names {
+    fn new(before: Option<&Multistatus>, after: Option<&Multistatus>) -> Names {
+        let mut clark: Vec<String> = Vec::new();
+        let mut volatile: Vec<bool> = Vec::new();
+        let mut by_name: HashMap<crate::core::model::QName, u32> = HashMap::new();
+        if let Some(ms) = after {
+            for (_, q) in ms.names.iter() {
+                by_name.insert(q.clone(), clark.len() as u32);
+                clark.push(q.clark());
+                volatile.push(VOLATILE.contains(&q.local.as_str()));
+            }
+        }
+        let mut map = Vec::new();
+        if let Some(ms) = before {
+            for (_, q) in ms.names.iter() {
+                let id = match by_name.get(q) {
+                    Some(&id) => id,
+                    None => {
+                        let id = clark.len() as u32;
+                        by_name.insert(q.clone(), id);
+                        clark.push(q.clark());
+                        volatile.push(VOLATILE.contains(&q.local.as_str()));
+                        id
+                    }
+                };
+                map.push(id);
+            }
+        }
+        Names {
+            before: map,
+            clark,
+            volatile,
+        }
+    }
+}
+
+/// A property as compared: its common name id, its propstat's status, its value.
 struct PropView<'a> {
-    name: String,
+    id: u32,
     status: Option<u16>,
     kind: ValueKind,
     raw: &'a [u8],
@@ -175,6 +282,8 @@ fn props_of<'a>(
     doc: &'a Document,
     ms: &'a Multistatus,
     r: &Response,
+    names: &Names,
+    before_side: bool,
     all: bool,
 ) -> Vec<PropView<'a>> {
     let body = doc.body.bytes();
@@ -182,15 +291,18 @@ fn props_of<'a>(
     for ps in ms.propstats_of(r) {
         let status = ps.status.and_then(|s| s.code());
         for p in ms.props_of(ps) {
-            let Some(q) = ms.names.name(p.name) else {
-                continue;
+            let id = if before_side {
+                names.before.get(p.name.0 as usize).copied()
+            } else {
+                Some(p.name.0)
             };
-            if !all && VOLATILE.contains(&q.local.as_str()) {
+            let Some(id) = id else { continue };
+            if !all && names.volatile.get(id as usize).copied().unwrap_or(false) {
                 continue;
             }
             let span = ms.relative(r, p.value);
             out.push(PropView {
-                name: q.clark(),
+                id,
                 status,
                 kind: p.kind,
                 raw: body
@@ -199,7 +311,7 @@ fn props_of<'a>(
             });
         }
     }
-    out.sort_by(|a, b| a.name.cmp(&b.name).then(a.status.cmp(&b.status)));
+    out.sort_by(|a, b| a.id.cmp(&b.id).then(a.status.cmp(&b.status)));
     out
 }
 
@@ -262,12 +374,17 @@ fn value_text(p: &PropView<'_>) -> String {
     canonical_value(p.kind, p.raw)
 }
 
-fn compare_props(before: &[PropView<'_>], after: &[PropView<'_>]) -> Vec<PropChange> {
+fn compare_props(
+    before: &[PropView<'_>],
+    after: &[PropView<'_>],
+    names: &Names,
+) -> Vec<PropChange> {
+    let name = |id: u32| names.clark.get(id as usize).cloned().unwrap_or_default();
     let mut out = Vec::new();
     let (mut i, mut j) = (0, 0);
     while i < before.len() || j < after.len() {
         let ord = match (before.get(i), after.get(j)) {
-            (Some(b), Some(a)) => b.name.cmp(&a.name),
+            (Some(b), Some(a)) => b.id.cmp(&a.id),
             (Some(_), None) => std::cmp::Ordering::Less,
             _ => std::cmp::Ordering::Greater,
         };
@@ -275,7 +392,7 @@ fn compare_props(before: &[PropView<'_>], after: &[PropView<'_>]) -> Vec<PropCha
             std::cmp::Ordering::Less => {
                 let b = &before[i];
                 out.push(PropChange {
-                    name: b.name.clone(),
+                    name: name(b.id),
                     before: Some(value_text(b)),
                     after: None,
                     before_status: b.status,
@@ -286,7 +403,7 @@ fn compare_props(before: &[PropView<'_>], after: &[PropView<'_>]) -> Vec<PropCha
             std::cmp::Ordering::Greater => {
                 let a = &after[j];
                 out.push(PropChange {
-                    name: a.name.clone(),
+                    name: name(a.id),
                     before: None,
                     after: Some(value_text(a)),
                     before_status: None,
@@ -300,7 +417,7 @@ fn compare_props(before: &[PropView<'_>], after: &[PropView<'_>]) -> Vec<PropCha
                     b.status == a.status && (b.raw == a.raw || value_text(b) == value_text(a));
                 if !same {
                     out.push(PropChange {
-                        name: b.name.clone(),
+                        name: name(b.id),
                         before: Some(value_text(b)),
                         after: Some(value_text(a)),
                         before_status: b.status,
@@ -312,74 +429,94 @@ fn compare_props(before: &[PropView<'_>], after: &[PropView<'_>]) -> Vec<PropCha
             }
         }
     }
+    // Reported by name, whatever the numbering.
+    out.sort_by(|x, y| {
+        x.name
+            .cmp(&y.name)
+            .then(x.before_status.cmp(&y.before_status))
+    });
     out
 }
 
 /// Compares two documents path by path.
 pub fn diff(before: &Document, after: &Document, options: DiffOptions) -> Diff {
-    let b = side(before);
-    let a = side(after);
-    let mut entries = Vec::with_capacity(a.order.len().max(b.order.len()));
-    for key in &b.order {
-        let (bi, bpath) = &b.index[key];
-        match a.index.get(key) {
-            None => entries.push(DiffEntry {
-                path: bpath.clone(),
-                change: ChangeKind::Removed,
-                before: Some(*bi),
-                after: None,
-                props: Vec::new(),
-            }),
-            Some((ai, apath)) => {
-                let (Some(bms), Some(ams)) = (b.ms, a.ms) else {
-                    continue;
-                };
-                let br = &bms.responses[*bi];
-                let ar = &ams.responses[*ai];
-                let (bo, ao) = (bms.outcome(br), ams.outcome(ar));
-                let same_codes = code_set(bms, br) == code_set(ams, ar);
-                let mut props = Vec::new();
-                let change = if ao > bo {
-                    ChangeKind::Fixed
-                } else if ao < bo {
-                    ChangeKind::Regressed
-                } else if !same_codes {
-                    ChangeKind::StatusChanged
-                } else if bo == Outcome::Failed {
-                    ChangeKind::StillFailing
-                } else {
-                    props = compare_props(
-                        &props_of(b.doc, bms, br, options.all_props),
-                        &props_of(a.doc, ams, ar, options.all_props),
-                    );
-                    if props.is_empty() {
-                        ChangeKind::Unchanged
-                    } else {
-                        ChangeKind::PropsChanged
-                    }
-                };
-                if props.is_empty()
-                    && change != ChangeKind::Unchanged
-                    && change != ChangeKind::StillFailing
-                {
-                    props = compare_props(
-                        &props_of(b.doc, bms, br, options.all_props),
-                        &props_of(a.doc, ams, ar, options.all_props),
-                    );
-                }
+    // The two sides are indexed at once, and the paths compared in slices on every
+    // core: the result does not depend on the thread count.
+    let (b, a) = std::thread::scope(|scope| {
+        let handle = std::thread::Builder::new()
+            .name("diff side".into())
+            .spawn_scoped(scope, || side(before));
+        let a = side(after);
+        let b = match handle.map(|h| h.join()) {
+            Ok(Ok(b)) => b,
+            _ => side(before),
+        };
+        (b, a)
+    });
+    let names = Names::new(b.ms, a.ms);
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(16);
+    let per = b.paths.len().div_ceil(threads.max(1)).max(1);
+    let compare_slice = |slice: &[(usize, String)]| -> (Vec<DiffEntry>, Vec<usize>) {
+        let mut entries = Vec::with_capacity(slice.len());
+        let mut matched = Vec::new();
+        for (bi, bpath) in slice {
+            let key = href::path_key(bpath);
+            let Some(ai_idx) = a.find(key) else {
                 entries.push(DiffEntry {
-                    path: apath.clone(),
-                    change,
+                    path: bpath.clone(),
+                    change: ChangeKind::Removed,
                     before: Some(*bi),
-                    after: Some(*ai),
-                    props,
+                    after: None,
+                    props: Vec::new(),
                 });
-            }
+                continue;
+            };
+            matched.push(ai_idx);
+            let (ai, apath) = &a.paths[ai_idx];
+            let (Some(bms), Some(ams)) = (b.ms, a.ms) else {
+                continue;
+            };
+            let br = &bms.responses[*bi];
+            let ar = &ams.responses[*ai];
+            entries.push(compare_pair(
+                (b.doc, bms, br, *bi),
+                (a.doc, ams, ar, *ai),
+                apath,
+                &names,
+                options,
+            ));
+        }
+        (entries, matched)
+    };
+    let parts: Vec<(Vec<DiffEntry>, Vec<usize>)> = if threads > 1 && b.paths.len() > 20_000 {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = b
+                .paths
+                .chunks(per)
+                .map(|chunk| scope.spawn(move || compare_slice(chunk)))
+                .collect();
+            handles
+                .into_iter()
+                .zip(b.paths.chunks(per))
+                .map(|(h, chunk)| h.join().unwrap_or_else(|_| compare_slice(chunk)))
+                .collect()
+        })
+    } else {
+        vec![compare_slice(&b.paths)]
+    };
+    let mut entries = Vec::with_capacity(a.paths.len().max(b.paths.len()));
+    let mut matched_after = vec![false; a.paths.len()];
+    for (part, matched) in parts {
+        entries.extend(part);
+        for m in matched {
+            matched_after[m] = true;
         }
     }
-    for key in &a.order {
-        if !b.index.contains_key(key) {
-            let (ai, apath) = &a.index[key];
+    for ((ai, apath), matched) in a.paths.iter().zip(&matched_after) {
+        if !matched {
             entries.push(DiffEntry {
                 path: apath.clone(),
                 change: ChangeKind::Added,
@@ -389,10 +526,12 @@ pub fn diff(before: &Document, after: &Document, options: DiffOptions) -> Diff {
             });
         }
     }
-    entries.sort_by(|x, y| {
+    entries.sort_unstable_by(|x, y| {
         href::path_key(&x.path)
             .cmp(href::path_key(&y.path))
             .then(x.change.cmp(&y.change))
+            .then(x.before.cmp(&y.before))
+            .then(x.after.cmp(&y.after))
     });
     let mut counts = [0usize; 8];
     for e in &entries {
@@ -403,6 +542,49 @@ pub fn diff(before: &Document, after: &Document, options: DiffOptions) -> Diff {
         counts,
         before_is_multistatus: b.ms.is_some(),
         after_is_multistatus: a.ms.is_some(),
+    }
+}
+
+/// The change of one path present on both sides.
+fn compare_pair(
+    (bdoc, bms, br, bi): (&Document, &Multistatus, &Response, usize),
+    (adoc, ams, ar, ai): (&Document, &Multistatus, &Response, usize),
+    apath: &str,
+    names: &Names,
+    options: DiffOptions,
+) -> DiffEntry {
+    let (bo, ao) = (bms.outcome(br), ams.outcome(ar));
+    let change = if ao > bo {
+        ChangeKind::Fixed
+    } else if ao < bo {
+        ChangeKind::Regressed
+    } else if !same_codes(bms, br, ams, ar) {
+        ChangeKind::StatusChanged
+    } else if bo == Outcome::Failed {
+        ChangeKind::StillFailing
+    } else {
+        ChangeKind::Unchanged
+    };
+    let props = if change == ChangeKind::StillFailing {
+        Vec::new()
+    } else {
+        compare_props(
+            &props_of(bdoc, bms, br, names, true, options.all_props),
+            &props_of(adoc, ams, ar, names, false, options.all_props),
+            names,
+        )
+    };
+    let change = if change == ChangeKind::Unchanged && !props.is_empty() {
+        ChangeKind::PropsChanged
+    } else {
+        change
+    };
+    DiffEntry {
+        path: apath.to_string(),
+        change,
+        before: Some(bi),
+        after: Some(ai),
+        props,
     }
 }
 
@@ -455,23 +637,31 @@ pub struct PropRow {
 
 /// Every property of an entry on both sides, changed ones marked.
 pub fn prop_table(before: &Document, after: &Document, e: &DiffEntry) -> Vec<PropRow> {
-    let view = |doc: &Document, idx: Option<usize>| -> Vec<(String, Option<u16>, String)> {
+    let ids = Names::new(before.multistatus.as_ref(), after.multistatus.as_ref());
+    let view = |doc: &Document,
+                idx: Option<usize>,
+                before_side: bool|
+     -> Vec<(String, Option<u16>, String)> {
         let (Some(ms), Some(i)) = (doc.multistatus.as_ref(), idx) else {
             return Vec::new();
         };
         let Some(r) = ms.responses.get(i) else {
             return Vec::new();
         };
-        props_of(doc, ms, r, true)
+        props_of(doc, ms, r, &ids, before_side, true)
             .into_iter()
             .map(|p| {
                 let v = value_text(&p);
-                (p.name, p.status, v)
+                (
+                    ids.clark.get(p.id as usize).cloned().unwrap_or_default(),
+                    p.status,
+                    v,
+                )
             })
             .collect()
     };
-    let b = view(before, e.before);
-    let a = view(after, e.after);
+    let b = view(before, e.before, true);
+    let a = view(after, e.after, false);
     let mut names: Vec<&String> = b.iter().chain(a.iter()).map(|p| &p.0).collect();
     names.sort();
     names.dedup();
