@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use crate::cli::Exit;
-use crate::cli::report::{inspect_json, telling_headers};
+use crate::cli::report::{inspect_json, inspect_summary, telling_headers};
 use crate::core::document::{Document, LoadOptions, load_path};
 use crate::core::filter::{self, FilterQuery, FilteredTree};
 use crate::core::model::Outcome;
@@ -160,7 +160,7 @@ pub(crate) fn human(
     for (k, v) in telling_headers(doc) {
         writeln!(out, "  {k}: {v}")?;
     }
-    let json = inspect_json(doc, filtered);
+    let json = inspect_summary(doc, filtered);
     match &doc.multistatus {
         None => {
             writeln!(

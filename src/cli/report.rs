@@ -118,7 +118,16 @@ pub fn telling_headers(doc: &Document) -> BTreeMap<String, String> {
     out
 }
 
+/// The report without its response list (the human output needs no more).
+pub fn inspect_summary(doc: &Document, filtered: Option<&FilteredTree>) -> InspectJson {
+    build(doc, filtered, false)
+}
+
 pub fn inspect_json(doc: &Document, filtered: Option<&FilteredTree>) -> InspectJson {
+    build(doc, filtered, true)
+}
+
+fn build(doc: &Document, filtered: Option<&FilteredTree>, with_responses: bool) -> InspectJson {
     let ms = doc.multistatus.as_ref();
     let mut responses = Vec::new();
     let mut by_status: BTreeMap<String, usize> = BTreeMap::new();
@@ -136,7 +145,9 @@ pub fn inspect_json(doc: &Document, filtered: Option<&FilteredTree>) -> InspectJ
             for c in codes.into_iter().flatten() {
                 *by_status.entry(c.to_string()).or_insert(0) += 1;
             }
-            if filtered.is_some_and(|f| !f.matched.get(i).copied().unwrap_or(false)) {
+            if !with_responses
+                || filtered.is_some_and(|f| !f.matched.get(i).copied().unwrap_or(false))
+            {
                 continue;
             }
             let name = |id| ms.names.name(id).map(QName::clark).unwrap_or_default();
