@@ -41,6 +41,8 @@ pub struct App {
     request: RequestPanel,
     dialog: Option<std::sync::mpsc::Receiver<Vec<PathBuf>>>,
     export_result: Option<std::sync::mpsc::Receiver<Result<String, String>>>,
+    /// When the watched files were last looked at (egui time, seconds).
+    last_watch_check: f64,
 }
 
 impl App {
@@ -77,6 +79,7 @@ impl App {
             request: RequestPanel,
             dialog: None,
             export_result: None,
+            last_watch_check: 0.0,
         }
     }
 
@@ -234,6 +237,11 @@ impl App {
     }
 
     fn menu_ui(&mut self, ui: &mut egui::Ui) {
+        let watch_state = self
+            .state
+            .doc()
+            .filter(|d| matches!(d.origin, state::Origin::File(_)))
+            .map(|d| d.watch);
         let commands = &mut self.state.commands;
         egui::MenuBar::new().ui(ui, |ui| {
             ui.menu_button("File", |ui| {
@@ -273,6 +281,14 @@ impl App {
                 if ui.button("Reload  (F5)").clicked() {
                     commands.push(Command::Reload);
                     ui.close();
+                }
+                if let Some(mut watch) = watch_state
+                    && ui
+                        .checkbox(&mut watch, "Watch the file")
+                        .on_hover_text("reload it whenever it changes on disk")
+                        .changed()
+                {
+                    commands.push(Command::SetWatch(watch));
                 }
                 if ui.button("Close  (Ctrl+W)").clicked() {
                     commands.push(Command::Close(self.state.active));
@@ -550,6 +566,14 @@ impl App {
             }
         }
         self.shortcuts(&ctx);
+        if self.state.docs.iter().any(|d| d.watch) {
+            let now = ctx.input(|i| i.time);
+            if now - self.last_watch_check >= 1.0 {
+                self.last_watch_check = now;
+                self.state.commands.push(Command::CheckWatched);
+            }
+            ctx.request_repaint_after(std::time::Duration::from_secs(1));
+        }
         self.state.drain(Some(&ctx));
         if std::mem::take(&mut self.state.wants_dialog) {
             self.open_dialog();
@@ -1010,6 +1034,38 @@ mod tests {
             !ws.checklist.contains_key("/dav/projects/notes.txt"),
             "a regression is not confirmed"
         );
+    }
+
+    #[test]
+    fn a_watched_file_reloads_when_it_changes() {
+        let dir = std::env::temp_dir().join(format!("davscope-watch-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let file = dir.join("w.xml");
+        let one = "<multistatus xmlns=\"DAV:\"><response><href>/a</href><status>HTTP/1.1 200 OK</status></response></multistatus>";
+        std::fs::write(&file, one).expect("write");
+        let mut app = App::new(Persisted::default(), None, vec![file.clone()], None);
+        app.wait_for_loads();
+        assert_eq!(app.state.doc().map(|d| d.doc.responses().len()), Some(1));
+        app.state.handle(Command::SetWatch(true), None);
+        let two = one.replace(
+            "</multistatus>",
+            "<response><href>/b</href><status>HTTP/1.1 403 x</status></response></multistatus>",
+        );
+        // Make sure the modification time moves even on coarse clocks.
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        std::fs::write(&file, two).expect("write");
+        let f = std::fs::File::options()
+            .append(true)
+            .open(&file)
+            .expect("open");
+        f.set_modified(std::time::SystemTime::now() + std::time::Duration::from_secs(2))
+            .expect("mtime");
+        app.state.handle(Command::CheckWatched, None);
+        app.wait_for_loads();
+        let d = app.state.doc().expect("doc");
+        assert_eq!(d.doc.responses().len(), 2, "reloaded");
+        assert_eq!(app.state.docs.len(), 1, "in place, not a second tab");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

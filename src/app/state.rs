@@ -120,6 +120,13 @@ pub struct OpenDoc {
     pub findings: Vec<Finding>,
     /// A finding whose paths alone are shown.
     pub pinned: Option<usize>,
+    /// The summary strip's figures, computed once per document (never per frame).
+    status_counts: Vec<(Option<u16>, usize)>,
+    failures_by_folder: Vec<(String, u32)>,
+    /// Reload when the file changes on disk.
+    pub watch: bool,
+    /// The file's modification time when it was read.
+    pub modified: Option<std::time::SystemTime>,
 }
 
 impl OpenDoc {
@@ -146,7 +153,16 @@ impl OpenDoc {
             type_ahead: (String::new(), 0.0),
             findings,
             pinned: None,
+            status_counts: Vec::new(),
+            failures_by_folder: Vec::new(),
+            watch: false,
+            modified: None,
         };
+        if let Origin::File(p) = &open.origin {
+            open.modified = std::fs::metadata(p).and_then(|m| m.modified()).ok();
+        }
+        open.status_counts = open.count_statuses();
+        open.failures_by_folder = open.count_failures_by_folder();
         if let Some(root) = open.expanded.first_mut() {
             *root = true;
         }
@@ -381,7 +397,11 @@ impl OpenDoc {
 
     /// Counts for the summary strip: responses per code (each code once per
     /// response), in code order.
-    pub fn status_counts(&self) -> Vec<(Option<u16>, usize)> {
+    pub fn status_counts(&self) -> &[(Option<u16>, usize)] {
+        &self.status_counts
+    }
+
+    fn count_statuses(&self) -> Vec<(Option<u16>, usize)> {
         let mut counts: std::collections::BTreeMap<Option<u16>, usize> = Default::default();
         if let Some(ms) = &self.doc.multistatus {
             for r in &ms.responses {
@@ -398,7 +418,11 @@ impl OpenDoc {
 
     /// Failed responses per top-level folder (the first path segment under the
     /// deepest common folder), most first.
-    pub fn failures_by_folder(&self) -> Vec<(String, u32)> {
+    pub fn failures_by_folder(&self) -> &[(String, u32)] {
+        &self.failures_by_folder
+    }
+
+    fn count_failures_by_folder(&self) -> Vec<(String, u32)> {
         let tree = &self.doc.tree;
         // Descend while there is a single child: that is the common prefix.
         let mut top = 0u32;
@@ -501,6 +525,10 @@ pub enum Command {
     },
     OpenDialog,
     Reload,
+    /// Reload the active document whenever its file changes on disk.
+    SetWatch(bool),
+    /// Look at the watched files (sent about once a second).
+    CheckWatched,
     Close(usize),
     Activate(usize),
     CancelLoad,
@@ -629,10 +657,30 @@ impl AppState {
         for (doc, findings) in docs {
             // Reloading replaces the document in place.
             let label = doc.info.label.clone();
-            let open = OpenDoc::new(doc, findings, origin.clone(), filter.clone());
+            let mut open = OpenDoc::new(doc, findings, origin.clone(), filter.clone());
             let replaces =
                 |d: &OpenDoc| origin != Origin::Pasted && d.origin == origin && d.label() == label;
             if let Some(i) = self.docs.iter().position(replaces) {
+                // A reload keeps the view: the filter, the watch, the selection.
+                let old = &self.docs[i];
+                open.watch = old.watch;
+                if old.filter_text != open.filter_text
+                    || old.failures_only
+                    || !old.status_chips.is_empty()
+                {
+                    open.filter_text = old.filter_text.clone();
+                    open.failures_only = old.failures_only;
+                    open.status_chips = old.status_chips.clone();
+                    open.apply_filter();
+                }
+                if let Some(sel) = old.selected {
+                    let path = old.doc.tree.path(sel);
+                    let key = crate::core::href::path_key(&path).to_string();
+                    let found = open.doc.tree.find(&key);
+                    if let Some(n) = found {
+                        open.select(n);
+                    }
+                }
                 self.docs[i] = open;
                 self.active = i;
             } else {
@@ -712,6 +760,29 @@ impl AppState {
                         Origin::Snapshot(id) => self.reload_snapshot(id),
                         Origin::Pasted => {}
                     }
+                }
+            }
+            Command::SetWatch(on) => {
+                if let Some(d) = self.doc_mut() {
+                    d.watch = on;
+                }
+            }
+            Command::CheckWatched => {
+                let mut changed = Vec::new();
+                for d in &mut self.docs {
+                    let Origin::File(p) = &d.origin else { continue };
+                    if !d.watch {
+                        continue;
+                    }
+                    let now = std::fs::metadata(p).and_then(|m| m.modified()).ok();
+                    if now.is_some() && now != d.modified {
+                        // Remembered now, so a slow load is not started twice.
+                        d.modified = now;
+                        changed.push(p.clone());
+                    }
+                }
+                for p in changed {
+                    self.loader.load_file(p, ctx.cloned());
                 }
             }
             Command::Close(i) => {

@@ -211,6 +211,15 @@ impl PathTree {
         s
     }
 
+    /// The node of a decoded path (trailing slash or not).
+    pub fn find(&self, path: &str) -> Option<u32> {
+        let mut node = 0u32;
+        for seg in href::path_key(path).split('/').filter(|s| !s.is_empty()) {
+            node = self.children(node).find(|&c| self.name(c) == seg)?;
+        }
+        Some(node)
+    }
+
     /// Children of a node, in display order.
     pub fn children(&self, id: u32) -> impl Iterator<Item = u32> + '_ {
         let mut c = self
@@ -603,6 +612,10 @@ mod tests {
         let a = t.children(dav).next().expect("a");
         assert_eq!(t.nodes[a as usize].response, NONE);
         assert_eq!(t.path(a), "/dav/a/");
+        assert_eq!(t.find("/dav/a"), Some(a));
+        assert_eq!(t.find("/dav/a/"), Some(a));
+        assert_eq!(t.find("/dav/nope"), None);
+        assert_eq!(t.find("/"), Some(0));
         assert_eq!(t.nodes[0].total(), 4);
     }
 

@@ -98,7 +98,7 @@ impl OverviewPanel {
                 );
             }
             ui.separator();
-            for (code, n) in &counts {
+            for (code, n) in counts {
                 let Some(code) = *code else {
                     ui.label(
                         RichText::new(format!("no code ×{n}")).color(theme::warning_text(dark)),
@@ -144,8 +144,8 @@ impl OverviewPanel {
     pub fn charts_ui(&mut self, ui: &mut Ui, doc: &OpenDoc, commands: &mut Vec<Command>) {
         let by_status: Vec<(u16, usize)> = doc
             .status_counts()
-            .into_iter()
-            .filter_map(|(c, n)| c.filter(|c| !(200..300).contains(c)).map(|c| (c, n)))
+            .iter()
+            .filter_map(|&(c, n)| c.filter(|c| !(200..300).contains(c)).map(|c| (c, n)))
             .collect();
         let by_folder = doc.failures_by_folder();
         ui.horizontal_top(|ui| {
