@@ -312,6 +312,21 @@ impl App {
                     ui.close();
                 }
                 ui.separator();
+                let threads = self.state.persisted.threads;
+                ui.menu_button("Parse threads", |ui| {
+                    for (label, value) in [
+                        ("Every core (default)", None),
+                        ("1 (sequential)", Some(1)),
+                        ("2", Some(2)),
+                        ("4", Some(4)),
+                        ("8", Some(8)),
+                    ] {
+                        if ui.radio(threads == value, label).clicked() {
+                            commands.push(Command::SetThreads(value));
+                            ui.close();
+                        }
+                    }
+                });
                 let dark = self.state.persisted.dark;
                 if ui
                     .button(if dark { "Light theme" } else { "Dark theme" })
@@ -1074,8 +1089,13 @@ mod tests {
             recent: vec![PathBuf::from("/tmp/a.xml")],
             dark: true,
             last_filter: "outcome:failed".into(),
+            threads: Some(2),
         };
         let json = serde_json::to_string(&p).expect("json");
+        // Settings saved before `threads` existed still load.
+        let old: Persisted =
+            serde_json::from_str(r#"{"recent":[],"dark":false,"last_filter":""}"#).expect("old");
+        assert_eq!(old.threads, None);
         let back: Persisted = serde_json::from_str(&json).expect("back");
         assert_eq!(back, p);
     }

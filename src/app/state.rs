@@ -527,6 +527,8 @@ pub enum Command {
     Reload,
     /// Reload the active document whenever its file changes on disk.
     SetWatch(bool),
+    /// Parse threads for the next loads.
+    SetThreads(Option<usize>),
     /// Look at the watched files (sent about once a second).
     CheckWatched,
     Close(usize),
@@ -565,6 +567,9 @@ pub struct Persisted {
     pub recent: Vec<PathBuf>,
     pub dark: bool,
     pub last_filter: String,
+    /// Parse threads (`None`: every core for big payloads; 1: sequential).
+    #[serde(default)]
+    pub threads: Option<usize>,
 }
 
 /// The whole window state.
@@ -654,10 +659,17 @@ impl AppState {
 
     pub(crate) fn add_docs(&mut self, docs: Vec<(Document, Vec<Finding>)>, origin: Origin) {
         let filter = self.persisted.last_filter.clone();
-        for (doc, findings) in docs {
-            // Reloading replaces the document in place.
-            let label = doc.info.label.clone();
-            let mut open = OpenDoc::new(doc, findings, origin.clone(), filter.clone());
+        let docs = docs
+            .into_iter()
+            .map(|(doc, findings)| OpenDoc::new(doc, findings, origin.clone(), filter.clone()))
+            .collect();
+        self.add_open_docs(docs, origin);
+    }
+
+    /// Adds documents whose view state is built (a reload replaces in place).
+    pub(crate) fn add_open_docs(&mut self, docs: Vec<OpenDoc>, origin: Origin) {
+        for mut open in docs {
+            let label = open.label().to_string();
             let replaces =
                 |d: &OpenDoc| origin != Origin::Pasted && d.origin == origin && d.label() == label;
             if let Some(i) = self.docs.iter().position(replaces) {
@@ -723,6 +735,7 @@ impl AppState {
         {
             match event {
                 LoadEvent::Loaded { docs, origin } => self.add_docs(docs, origin),
+                LoadEvent::Ready { docs, origin } => self.add_open_docs(docs, origin),
                 LoadEvent::Failed { label, error } => self.error(format!("{label}: {error}")),
                 LoadEvent::Cancelled { label } => {
                     self.message = Some(Message {
@@ -744,7 +757,12 @@ impl AppState {
 
     pub fn handle(&mut self, cmd: Command, ctx: Option<&egui::Context>) {
         match cmd {
-            Command::OpenFile(path) => self.loader.load_file(path, ctx.cloned()),
+            Command::OpenFile(path) => self.loader.load_file(
+                path,
+                ctx.cloned(),
+                self.persisted.threads,
+                self.persisted.last_filter.clone(),
+            ),
             Command::OpenSample(i) => {
                 if let Some((name, bytes)) = SAMPLES.get(i) {
                     self.open_now(name, bytes.to_vec(), Origin::Sample(i));
@@ -755,13 +773,19 @@ impl AppState {
             Command::Reload => {
                 if let Some(d) = self.doc() {
                     match d.origin.clone() {
-                        Origin::File(p) => self.loader.load_file(p, ctx.cloned()),
+                        Origin::File(p) => self.loader.load_file(
+                            p,
+                            ctx.cloned(),
+                            self.persisted.threads,
+                            self.persisted.last_filter.clone(),
+                        ),
                         Origin::Sample(i) => self.handle(Command::OpenSample(i), ctx),
                         Origin::Snapshot(id) => self.reload_snapshot(id),
                         Origin::Pasted => {}
                     }
                 }
             }
+            Command::SetThreads(n) => self.persisted.threads = n,
             Command::SetWatch(on) => {
                 if let Some(d) = self.doc_mut() {
                     d.watch = on;
@@ -782,7 +806,12 @@ impl AppState {
                     }
                 }
                 for p in changed {
-                    self.loader.load_file(p, ctx.cloned());
+                    self.loader.load_file(
+                        p,
+                        ctx.cloned(),
+                        self.persisted.threads,
+                        self.persisted.last_filter.clone(),
+                    );
                 }
             }
             Command::Close(i) => {

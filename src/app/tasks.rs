@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
 
-use crate::app::state::Origin;
+use crate::app::state::{OpenDoc, Origin};
 use crate::core::diagnose::{Finding, diagnose};
 use crate::core::document::{Document, LoadError, LoadOptions, load_path};
 
@@ -17,6 +17,11 @@ use crate::core::document::{Document, LoadError, LoadOptions, load_path};
 pub enum LoadEvent {
     Loaded {
         docs: Vec<(Document, Vec<Finding>)>,
+        origin: Origin,
+    },
+    /// Documents with their view state built off the UI thread.
+    Ready {
+        docs: Vec<OpenDoc>,
         origin: Origin,
     },
     Failed {
@@ -59,7 +64,15 @@ impl Default for Loader {
 }
 
 impl Loader {
-    pub fn load_file(&mut self, path: PathBuf, ctx: Option<egui::Context>) {
+    /// Loads a file on a thread: parse, index, diagnose, and the view's first state
+    /// (rows, filter, summary) are all built there, so the window never waits.
+    pub fn load_file(
+        &mut self,
+        path: PathBuf,
+        ctx: Option<egui::Context>,
+        threads: Option<usize>,
+        filter: String,
+    ) {
         let id = self.next_id;
         self.next_id += 1;
         let label = path
@@ -100,19 +113,22 @@ impl Loader {
                 };
                 let options = LoadOptions {
                     progress: Some(Box::new(progress)),
-                    ..LoadOptions::default()
+                    threads,
                 };
                 let event = match load_path(&path, options) {
-                    Ok(docs) => LoadEvent::Loaded {
-                        docs: docs
-                            .into_iter()
-                            .map(|d| {
-                                let f = diagnose(&d);
-                                (d, f)
-                            })
-                            .collect(),
-                        origin: Origin::File(path),
-                    },
+                    Ok(docs) => {
+                        let origin = Origin::File(path);
+                        LoadEvent::Ready {
+                            docs: docs
+                                .into_iter()
+                                .map(|d| {
+                                    let f = diagnose(&d);
+                                    OpenDoc::new(d, f, origin.clone(), filter.clone())
+                                })
+                                .collect(),
+                            origin,
+                        }
+                    }
                     Err(LoadError::Cancelled) => LoadEvent::Cancelled { label },
                     Err(e) => LoadEvent::Failed {
                         label,
