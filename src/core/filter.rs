@@ -315,6 +315,15 @@ pub fn glob_match(pattern: &str, path: &str) -> bool {
         let k = crate::core::href::path_key(path);
         return k == p || (k.starts_with(p) && (p.ends_with('/') || k[p.len()..].starts_with('/')));
     }
+    // `/docs/**` (the common case): a prefix test, no backtracking.
+    if let Some(prefix) = pattern.strip_suffix("/**")
+        && !prefix.contains(['*', '?'])
+    {
+        return path.len() > prefix.len()
+            && path.starts_with(prefix)
+            && path.as_bytes()[prefix.len()] == b'/'
+            || path == prefix;
+    }
     glob_rec(pattern.as_bytes(), path.as_bytes())
 }
 
@@ -537,6 +546,8 @@ mod tests {
         assert_eq!(run("path:/docs/**"), [0, 1, 2]);
         assert_eq!(run("path:/docs/*.txt"), [1]);
         assert_eq!(run("path:/docs/**/B.txt"), [2]);
+        assert_eq!(run("path:/doc/**"), [] as [usize; 0]);
+        assert_eq!(run("path:/docs/sub/**"), [2]);
         assert_eq!(run("path:/docs/?.txt"), [1]);
         assert_eq!(run("path:/docs"), [0, 1, 2]);
         assert_eq!(run("prop:getetag"), [0]);
