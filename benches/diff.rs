@@ -4,43 +4,13 @@
 //! (goal: the diff costs no more than one load). Prints medians of interleaved
 //! rounds. `DAVSCOPE_BENCH_1M=0` uses 100k responses.
 
-use std::path::PathBuf;
 use std::time::Instant;
+
+mod common;
+use common::{median, payload};
 
 use davscope::core::diff::{DiffOptions, diff};
 use davscope::core::document::{LoadOptions, load_path};
-
-fn payload(responses: usize, variant: &str) -> PathBuf {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let dir = root.join("bench-data");
-    let _ = std::fs::create_dir_all(&dir);
-    let suffix = if variant == "after" { "-after" } else { "" };
-    let path = dir.join(format!("ms-{}k{suffix}.xml", responses / 1000));
-    if !path.exists() {
-        let ok = std::process::Command::new("python3")
-            .arg(root.join("../shared/tools/gen_multistatus.py"))
-            .args([
-                "--responses",
-                &responses.to_string(),
-                "--seed",
-                "1",
-                "--variant",
-                variant,
-                "--out",
-            ])
-            .arg(&path)
-            .stdout(std::process::Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-        assert!(ok, "cannot generate {}", path.display());
-    }
-    path
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
 
 fn main() {
     let n = if std::env::var("DAVSCOPE_BENCH_1M").as_deref() == Ok("0") {

@@ -6,40 +6,14 @@
 //! `cargo bench --bench ui` (generates its payloads into bench-data/ when missing;
 //! `DAVSCOPE_BENCH_1M=0` uses 100k instead of 1M).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
+
+mod common;
+use common::{median, payload};
 
 use davscope::app::App;
 use davscope::app::state::{Command, Persisted};
-
-fn payload(responses: usize) -> PathBuf {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let dir = root.join("bench-data");
-    let _ = std::fs::create_dir_all(&dir);
-    let name = if responses >= 1000 && responses.is_multiple_of(1000) {
-        format!("ms-{}k.xml", responses / 1000)
-    } else {
-        format!("ms-{responses}.xml")
-    };
-    let path = dir.join(name);
-    if !path.exists() {
-        let ok = std::process::Command::new("python3")
-            .arg(root.join("../shared/tools/gen_multistatus.py"))
-            .args([
-                "--responses",
-                &responses.to_string(),
-                "--seed",
-                "1",
-                "--out",
-            ])
-            .arg(&path)
-            .stdout(std::process::Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-        assert!(ok, "cannot generate {}", path.display());
-    }
-    path
-}
 
 fn app_with(path: &Path) -> (egui::Context, App) {
     let ctx = egui::Context::default();
@@ -67,19 +41,14 @@ fn frame(ctx: &egui::Context, app: &mut App) -> f64 {
     t.elapsed().as_secs_f64()
 }
 
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
-
 fn main() {
     let big_n = if std::env::var("DAVSCOPE_BENCH_1M").as_deref() == Ok("0") {
         100_000
     } else {
         1_000_000
     };
-    let small = payload(1_000);
-    let big = payload(big_n);
+    let small = payload(1_000, "before");
+    let big = payload(big_n, "before");
     let (sctx, mut sapp) = app_with(&small);
     let (bctx, mut bapp) = app_with(&big);
     assert_eq!(

@@ -459,36 +459,8 @@ impl App {
             .collect();
         let (mut before, mut after) = self.state.compare_pick;
         ui.horizontal_wrapped(|ui| {
-            let label = ui.label("Before:");
-            egui::ComboBox::from_id_salt("pick-before")
-                .selected_text(
-                    labels
-                        .get(before)
-                        .cloned()
-                        .unwrap_or_else(|| "(choose)".into()),
-                )
-                .show_ui(ui, |ui| {
-                    for (i, l) in labels.iter().enumerate() {
-                        ui.selectable_value(&mut before, i, l);
-                    }
-                })
-                .response
-                .labelled_by(label.id);
-            let label = ui.label("After:");
-            egui::ComboBox::from_id_salt("pick-after")
-                .selected_text(
-                    labels
-                        .get(after)
-                        .cloned()
-                        .unwrap_or_else(|| "(choose)".into()),
-                )
-                .show_ui(ui, |ui| {
-                    for (i, l) in labels.iter().enumerate() {
-                        ui.selectable_value(&mut after, i, l);
-                    }
-                })
-                .response
-                .labelled_by(label.id);
+            doc_picker_ui(ui, "Before:", "pick-before", &labels, &mut before);
+            doc_picker_ui(ui, "After:", "pick-after", &labels, &mut after);
             if (before, after) != self.state.compare_pick {
                 commands.push(Command::SetComparePick { before, after });
             }
@@ -683,6 +655,25 @@ impl App {
             ctx.request_repaint();
         }
     }
+}
+
+/// A labelled combo box choosing one of the open documents.
+fn doc_picker_ui(ui: &mut egui::Ui, label: &str, id: &str, labels: &[String], chosen: &mut usize) {
+    let label = ui.label(label);
+    egui::ComboBox::from_id_salt(id)
+        .selected_text(
+            labels
+                .get(*chosen)
+                .cloned()
+                .unwrap_or_else(|| "(choose)".into()),
+        )
+        .show_ui(ui, |ui| {
+            for (i, l) in labels.iter().enumerate() {
+                ui.selectable_value(chosen, i, l);
+            }
+        })
+        .response
+        .labelled_by(label.id);
 }
 
 impl eframe::App for App {
