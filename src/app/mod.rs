@@ -1074,6 +1074,34 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
     }
 
+    /// Images of the main views, compared with the ones in `tests/snapshots/`
+    /// (rendered by wgpu on the machine's software adapter; `UPDATE_SNAPSHOTS=1`
+    /// accepts new ones after a deliberate change of looks).
+    #[test]
+    fn snapshots_of_the_main_views() {
+        let mut h = Harness::builder()
+            .with_size([1400.0, 900.0])
+            .with_max_steps(32)
+            .build_ui_state(
+                |ui, app: &mut App| app.frame_ui(ui),
+                App::new(Persisted::default(), None, Vec::new(), None),
+            );
+        h.run();
+        h.get_by_label("budget.xlsx 423").click();
+        h.run();
+        h.snapshot("explorer_locked_file");
+        h.get_by_label("Compare").click();
+        h.run();
+        h.get_by_label("Open the sample pair").click();
+        h.run();
+        h.get_by_label_contains("README.md props_changed").click();
+        h.run();
+        h.snapshot("compare_props_changed");
+        h.get_by_label("Request").click();
+        h.run();
+        h.snapshot("request_editor");
+    }
+
     #[test]
     fn settings_persist_as_json_without_payloads() {
         let p = Persisted {
