@@ -415,7 +415,7 @@ impl App {
                 };
                 ui.add(
                     egui::ProgressBar::new(fraction)
-                        .desired_width(300.0)
+                        .desired_width(520.0)
                         .text(format!(
                             "loading {}: {:.1} of {:.1} MB, {found} responses",
                             job.label,
@@ -641,6 +641,11 @@ impl App {
             });
         } else {
             egui::CentralPanel::default().show(ui, |ui| {
+                if self.state.loader.busy() {
+                    ui.heading("Loading…");
+                    ui.label("The window stays usable meanwhile; Cancel stops the load.");
+                    ui.add_space(12.0);
+                }
                 ui.heading("No document open");
                 ui.label("Open a 207 payload (File > Open, Ctrl+O), drop a file on the window, paste one (Ctrl+V), or open a sample:");
                 for (i, (name, _)) in SAMPLES.iter().enumerate() {

@@ -136,7 +136,8 @@ pub fn unwrap_input(bytes: &[u8]) -> Vec<Unwrapped> {
     if trimmed.starts_with(b"HTTP/") {
         return vec![unwrap_http(bytes, None)];
     }
-    let first_line = trimmed
+    // A request line is short: never scan a huge body for its first newline.
+    let first_line = trimmed[..trimmed.len().min(8192)]
         .split(|b| *b == b'\n')
         .next()
         .map(|l| l.strip_suffix(b"\r").unwrap_or(l))

@@ -136,17 +136,42 @@ fn proven(parser: &Parser<'_, '_>, end: RunEnd, last: bool) -> bool {
         && (last || parser.boundary_state().is_some())
 }
 
+/// What the workers have read so far, for the progress bar.
+#[derive(Default)]
+struct Counters {
+    bytes: std::sync::atomic::AtomicU64,
+    responses: std::sync::atomic::AtomicU64,
+}
+
 fn parse_piece(
     body: &[u8],
     state: &BoundaryState,
     start: usize,
     end: usize,
     cancel: &AtomicBool,
+    counters: &Counters,
 ) -> Piece {
     let mut p = Parser::at_boundary(body, state, None);
-    let mut check = |_b: u64, _r: u64| !cancel.load(Ordering::Relaxed);
+    let (mut last_b, mut last_r) = (start as u64, 0u64);
+    let mut check = |b: u64, r: u64| {
+        counters
+            .bytes
+            .fetch_add(b.saturating_sub(last_b), Ordering::Relaxed);
+        counters
+            .responses
+            .fetch_add(r.saturating_sub(last_r), Ordering::Relaxed);
+        (last_b, last_r) = (b, r);
+        !cancel.load(Ordering::Relaxed)
+    };
     let mut progress: Option<&mut dyn FnMut(u64, u64) -> bool> = Some(&mut check);
     let run = p.run(start, end, None, &mut progress);
+    let read = p.response_count() as u64;
+    counters
+        .bytes
+        .fetch_add((end as u64).saturating_sub(last_b), Ordering::Relaxed);
+    counters
+        .responses
+        .fetch_add(read.saturating_sub(last_r), Ordering::Relaxed);
     let last = end >= body.len();
     let ok = proven(&p, run, last);
     Piece {
@@ -283,6 +308,8 @@ pub fn parse_and_index(
 
     let cancel = AtomicBool::new(false);
     let next = AtomicUsize::new(0);
+    let counters = Counters::default();
+    counters.bytes.store(first as u64, Ordering::Relaxed);
     let mut builder = TreeBuilder::new(request_url, 0);
     let head_ms = head.multistatus.as_ref()?;
     add_to_tree(&mut builder, head_ms, body, 0);
@@ -291,7 +318,8 @@ pub fn parse_and_index(
         let (tx, rx) = mpsc::channel::<(usize, Piece)>();
         for w in 0..threads {
             let tx = tx.clone();
-            let (ranges, state, cancel, next) = (&ranges, &state, &cancel, &next);
+            let (ranges, state, cancel, next, counters) =
+                (&ranges, &state, &cancel, &next, &counters);
             let spawned = std::thread::Builder::new()
                 .name(format!("parse {w}"))
                 .spawn_scoped(scope, move || {
@@ -303,7 +331,7 @@ pub fn parse_and_index(
                         if cancel.load(Ordering::Relaxed) {
                             break;
                         }
-                        let piece = parse_piece(body, state, start, end, cancel);
+                        let piece = parse_piece(body, state, start, end, cancel, counters);
                         if tx.send((i, piece)).is_err() {
                             break;
                         }
@@ -317,7 +345,24 @@ pub fn parse_and_index(
         // Merge in document order as pieces arrive; the tree grows meanwhile.
         let mut waiting: Vec<Option<Piece>> = (0..ranges.len()).map(|_| None).collect();
         let mut merged = 0;
-        for (i, piece) in rx {
+        let head_responses = u64::from(responses);
+        loop {
+            let (i, piece) = match rx.recv_timeout(std::time::Duration::from_millis(100)) {
+                Ok(got) => got,
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    // Between pieces, report what the workers have read.
+                    let read = counters.bytes.load(Ordering::Relaxed);
+                    let found = head_responses + counters.responses.load(Ordering::Relaxed);
+                    if let Some(cb) = progress.as_mut()
+                        && !cb(read, found)
+                    {
+                        cancel.store(true, Ordering::Relaxed);
+                        return Err(true);
+                    }
+                    continue;
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            };
             if let Some(slot) = waiting.get_mut(i) {
                 *slot = Some(piece);
             }
@@ -336,7 +381,13 @@ pub fn parse_and_index(
                 merge(&mut head, piece.parsed);
                 merged += 1;
                 if let Some(cb) = progress.as_mut()
-                    && !cb(ranges[merged - 1].1 as u64, u64::from(responses))
+                    && !cb(
+                        counters
+                            .bytes
+                            .load(Ordering::Relaxed)
+                            .max(ranges[merged - 1].1 as u64),
+                        head_responses + counters.responses.load(Ordering::Relaxed),
+                    )
                 {
                     cancel.store(true, Ordering::Relaxed);
                     return Err(true);

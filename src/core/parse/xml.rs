@@ -278,6 +278,10 @@ impl<'b, 's> Parser<'b, 's> {
         &self.problems
     }
 
+    pub(crate) fn response_count(&self) -> usize {
+        self.ms.as_ref().map(|m| m.responses.len()).unwrap_or(0)
+    }
+
     pub(crate) fn dropped(&self) -> usize {
         self.dropped_problems
     }
