@@ -141,3 +141,86 @@ pub fn paint_badge_ui(ui: &mut Ui, text: &str, fill: Color32) -> Response {
     response.widget_info(|| WidgetInfo::labeled(egui::Role::Label, true, label.clone()));
     response
 }
+
+/// How a tree row looks before its badges.
+pub struct RowLook<'a> {
+    pub depth: u32,
+    pub has_children: bool,
+    pub expanded: bool,
+    pub folder: bool,
+    pub selected: bool,
+    /// Shown weakly (an implicit folder).
+    pub dim: bool,
+    pub name: &'a str,
+}
+
+/// A laid-out tree row: where its badges go, and where its arrow is.
+pub struct Row {
+    pub response: Response,
+    pub arrow: Rect,
+    /// Left edge for the badges.
+    pub x: f32,
+    pub badge_y: f32,
+    pub badge_h: f32,
+}
+
+impl Row {
+    /// Was the click on the expand arrow?
+    pub fn clicked_arrow(&self) -> bool {
+        self.response
+            .interact_pointer_pos()
+            .is_some_and(|p| self.arrow.contains(p))
+    }
+}
+
+/// Allocates and paints the common part of a tree row (the explorer's and the
+/// comparison's): selection, indent, arrow, icon and name.
+pub fn tree_row(ui: &mut Ui, width: f32, height: f32, look: &RowLook<'_>) -> Row {
+    let (rect, response) = ui.allocate_exact_size(Vec2::new(width, height), Sense::click());
+    let visuals = ui.visuals().clone();
+    let dark = visuals.dark_mode;
+    if look.selected {
+        ui.painter()
+            .rect_filled(rect, 2.0, visuals.selection.bg_fill);
+    } else if response.hovered() {
+        ui.painter()
+            .rect_filled(rect, 2.0, visuals.widgets.hovered.weak_bg_fill);
+    }
+    let text_colour = if look.selected {
+        visuals.selection.stroke.color
+    } else {
+        visuals.text_color()
+    };
+    let mut x = rect.min.x + 16.0 * look.depth.saturating_sub(1) as f32 + 4.0;
+    let arrow = Rect::from_min_size(Pos2::new(x, rect.min.y), Vec2::splat(height));
+    if look.has_children {
+        paint_arrow(ui, arrow, look.expanded, theme::weak(dark));
+    }
+    x += height;
+    let icon = Rect::from_min_size(Pos2::new(x, rect.min.y), Vec2::splat(height));
+    paint_icon(ui, icon, look.folder, theme::weak(dark));
+    x += height + 2.0;
+    let colour = if look.dim {
+        theme::weak(dark)
+    } else {
+        text_colour
+    };
+    let galley = ui.painter().layout_no_wrap(
+        look.name.to_string(),
+        egui::FontId::proportional(height * 0.62),
+        colour,
+    );
+    let w = galley.size().x;
+    ui.painter().galley(
+        Pos2::new(x, rect.center().y - galley.size().y / 2.0),
+        galley,
+        colour,
+    );
+    Row {
+        response,
+        arrow,
+        x: x + w + 8.0,
+        badge_y: rect.min.y + 2.5,
+        badge_h: height - 5.0,
+    }
+}

@@ -2,7 +2,7 @@
 //! show or hide a kind), the diff tree with both statuses per row, and for the
 //! selected path the property table and the two raw fragments side by side.
 
-use egui::{Pos2, Rect, RichText, Sense, Ui, Vec2, WidgetInfo};
+use egui::{Pos2, RichText, Ui, WidgetInfo};
 
 use crate::app::compare::{CompareState, differing_lines};
 use crate::app::panels::raw::pretty_xml;
@@ -262,54 +262,27 @@ fn row_ui(
 ) {
     let node = &c.tree.nodes[id as usize];
     let selected = c.selected == Some(id);
-    let (rect, response) = ui.allocate_exact_size(Vec2::new(width, height), Sense::click());
-    let visuals = ui.visuals().clone();
-    let dark = visuals.dark_mode;
-    if selected {
-        ui.painter()
-            .rect_filled(rect, 2.0, visuals.selection.bg_fill);
-    } else if response.hovered() {
-        ui.painter()
-            .rect_filled(rect, 2.0, visuals.widgets.hovered.weak_bg_fill);
-    }
-    let mut x = rect.min.x + 16.0 * node.depth.saturating_sub(1) as f32 + 4.0;
     let has_children = !node.children.is_empty();
-    let arrow = Rect::from_min_size(Pos2::new(x, rect.min.y), Vec2::splat(height));
-    if has_children {
-        widgets::paint_arrow(ui, arrow, c.expanded[id as usize], theme::weak(dark));
-    }
-    x += height;
-    widgets::paint_icon(
-        ui,
-        Rect::from_min_size(Pos2::new(x, rect.min.y), Vec2::splat(height)),
-        node.folder || has_children,
-        theme::weak(dark),
-    );
-    x += height + 2.0;
-    let text_colour = if selected {
-        visuals.selection.stroke.color
-    } else {
-        visuals.text_color()
-    };
     let name = if node.folder || has_children {
         format!("{}/", node.name)
     } else {
         node.name.clone()
     };
-    let galley = ui.painter().layout_no_wrap(
-        name.clone(),
-        egui::FontId::proportional(height * 0.62),
-        text_colour,
+    let row = widgets::tree_row(
+        ui,
+        width,
+        height,
+        &widgets::RowLook {
+            depth: node.depth,
+            has_children,
+            expanded: c.expanded[id as usize],
+            folder: node.folder || has_children,
+            selected,
+            dim: false,
+            name: &name,
+        },
     );
-    let w = galley.size().x;
-    ui.painter().galley(
-        Pos2::new(x, rect.center().y - galley.size().y / 2.0),
-        galley,
-        text_colour,
-    );
-    x += w + 8.0;
-    let badge_h = height - 5.0;
-    let y = rect.min.y + 2.5;
+    let (mut x, y, badge_h) = (row.x, row.badge_y, row.badge_h);
     let mut label = name;
     if let Some(e) = node.entry.and_then(|e| c.diff.entries.get(e as usize)) {
         let codes = format!(
@@ -359,12 +332,11 @@ fn row_ui(
             label.push_str(&format!(", {text}"));
         }
     }
+    let on_arrow = row.clicked_arrow();
+    let response = row.response;
     response
         .widget_info(|| WidgetInfo::selected(egui::Role::TreeItem, true, selected, label.clone()));
     if response.clicked() {
-        let on_arrow = response
-            .interact_pointer_pos()
-            .is_some_and(|p| arrow.contains(p));
         if on_arrow && has_children {
             commands.push(Command::ToggleDiff(id));
         } else {

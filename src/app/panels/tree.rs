@@ -1,7 +1,7 @@
 //! The resource tree: the flattened visible rows drawn with `show_rows`, so only the
 //! rows on screen are laid out, whatever the document's size.
 
-use egui::{Pos2, Rect, Sense, Ui, Vec2, WidgetInfo};
+use egui::{Pos2, Ui, WidgetInfo};
 
 use crate::app::state::{Command, OpenDoc};
 use crate::app::{theme, widgets};
@@ -79,62 +79,27 @@ fn row_ui(
     let tree = &doc.doc.tree;
     let node = &tree.nodes[id as usize];
     let selected = doc.selected == Some(id);
-    let (rect, response) = ui.allocate_exact_size(Vec2::new(width, height), Sense::click());
-    let visuals = ui.visuals().clone();
-    let dark = visuals.dark_mode;
-    if selected {
-        ui.painter()
-            .rect_filled(rect, 2.0, visuals.selection.bg_fill);
-    } else if response.hovered() {
-        ui.painter()
-            .rect_filled(rect, 2.0, visuals.widgets.hovered.weak_bg_fill);
-    }
-    let text_colour = if selected {
-        visuals.selection.stroke.color
-    } else {
-        visuals.text_color()
-    };
-    let indent = 16.0 * node.depth.saturating_sub(1) as f32 + 4.0;
-    let mut x = rect.min.x + indent;
     let has_children = node.first_child != NONE;
     let expanded = doc.expanded.get(id as usize).copied().unwrap_or(false);
-    let arrow_rect = Rect::from_min_size(Pos2::new(x, rect.min.y), Vec2::splat(height));
-    if has_children {
-        widgets::paint_arrow(ui, arrow_rect, expanded, theme::weak(dark));
-    }
-    x += height;
-    let icon_rect = Rect::from_min_size(Pos2::new(x, rect.min.y), Vec2::splat(height));
-    widgets::paint_icon(
-        ui,
-        icon_rect,
-        node.collection || has_children,
-        theme::weak(dark),
-    );
-    x += height + 2.0;
     let mut name = tree.name(id).to_string();
     if node.collection && id != 0 {
         name.push('/');
     }
-    let italic = node.response == NONE;
-    let font = egui::FontId::proportional(height * 0.62);
-    let galley = ui.painter().layout_no_wrap(
-        name.clone(),
-        font,
-        if italic {
-            theme::weak(dark)
-        } else {
-            text_colour
+    let row = widgets::tree_row(
+        ui,
+        width,
+        height,
+        &widgets::RowLook {
+            depth: node.depth,
+            has_children,
+            expanded,
+            folder: node.collection || has_children,
+            selected,
+            dim: node.response == NONE,
+            name: &name,
         },
     );
-    let name_w = galley.size().x;
-    ui.painter().galley(
-        Pos2::new(x, rect.center().y - galley.size().y / 2.0),
-        galley,
-        text_colour,
-    );
-    x += name_w + 8.0;
-    let badge_h = height - 5.0;
-    let badge_y = rect.min.y + 2.5;
+    let (mut x, badge_y, badge_h) = (row.x, row.badge_y, row.badge_h);
     let mut label = name.clone();
     if let Some(outcome) = node.outcome {
         let code_text = node
@@ -181,12 +146,11 @@ fn row_ui(
         widgets::paint_badge(ui, Pos2::new(x + 4.0, badge_y), &text, fill, badge_h);
         label.push_str(&format!(", {text}"));
     }
+    let on_arrow = row.clicked_arrow();
+    let response = row.response;
     response
         .widget_info(|| WidgetInfo::selected(egui::Role::TreeItem, true, selected, label.clone()));
     if response.clicked() {
-        let on_arrow = response
-            .interact_pointer_pos()
-            .is_some_and(|p| arrow_rect.contains(p));
         if on_arrow && has_children {
             commands.push(Command::Toggle(id));
         } else {
