@@ -7,9 +7,10 @@
 //! normalised by `core::href`) -> `core::filter` selects responses and visible nodes.
 //! Two faces read that core: `cli` (headless commands, text and JSON) and `app`
 //! (the eframe window, behind the `gui` feature). Dependencies point one way:
-//! `cli -> core`, `app -> core`.
+//! `cli -> core`, `app -> core`; `demo` (the practice server) serves both faces.
 
 #[cfg(feature = "gui")]
 pub mod app;
 pub mod cli;
 pub mod core;
+pub mod demo;

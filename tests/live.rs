@@ -1,6 +1,6 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 //! Live requests against servers started in this process on 127.0.0.1: the practice
-//! server (`davscope::cli::demo`), a plain dav-server (optionally behind Basic auth),
+//! server (`davscope::demo`), a plain dav-server (optionally behind Basic auth),
 //! a self-signed TLS server, and tiny scripted HTTP servers for replies dav-server
 //! never sends. No traffic leaves 127.0.0.1.
 
@@ -15,11 +15,11 @@ use base64::Engine as _;
 use dav_server::DavHandler;
 use dav_server::memfs::MemFs;
 use dav_server::memls::MemLs;
-use davscope::cli::demo::{self, Fault};
 use davscope::core::document::{self, Document, LoadOptions};
 use davscope::core::fetch::{
     self, Auth, Depth, Exchange, FetchError, ProxyChoice, Request, Template, TlsProblem,
 };
+use davscope::demo::{self, Fault};
 
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 

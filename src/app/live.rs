@@ -15,11 +15,11 @@ use std::sync::Arc;
 use crate::app::request::{ProbeSummary, ReplySummary, RequestForm, now_secs, snapshot_name};
 use crate::app::state::{AppState, Command, Message, Origin, View};
 use crate::app::tasks::{RequestEvent, Requester};
-use crate::cli::demo::{self, DemoServer, Fault};
 use crate::core::checklist::Action;
 use crate::core::document::{Bytes, Document};
 use crate::core::fetch::{Depth, FetchError, Request};
 use crate::core::session::{HistoryEntry, SavedRequest};
+use crate::demo::{self, DemoServer, Fault};
 
 /// The checklist step that validates the request scope (suggests Depth: 1).
 const SCOPE_STEP: usize = 0;

@@ -2,7 +2,7 @@
 //! frame it drains the task inbox and the commands panels pushed, then draws.
 //! Three views: Explorer, Compare, and Request (the request editor, live requests
 //! with their history and snapshots, the practice server — see `live`).
-//! Depends on `core` (and on `cli::demo` for the built-in practice server); the
+//! Depends on `core` (and on `demo` for the built-in practice server); the
 //! core never depends on this.
 
 use std::path::PathBuf;

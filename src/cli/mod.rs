@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-pub mod demo;
+pub use crate::demo;
 pub mod diagnose;
 pub mod diff;
 pub mod fetch;

@@ -14,9 +14,9 @@ use crate::app::request::{
 };
 use crate::app::state::Command;
 use crate::app::{theme, widgets};
-use crate::cli::demo::Fault;
 use crate::core::fetch::{COMMON_PROPS, DAV_HEADERS, Depth, METHODS};
 use crate::core::session::HistoryEntry;
+use crate::demo::Fault;
 
 /// The warning shown when Depth: infinity is chosen.
 pub const INFINITY_WARNING: &str = "many servers refuse Depth: infinity (propfind-finite-depth)";
@@ -821,8 +821,8 @@ mod tests {
     use crate::app::App;
     use crate::app::request::AuthKind;
     use crate::app::state::{Command, Origin, Persisted, View};
-    use crate::cli::demo::Fault;
     use crate::core::checklist::{Action, RETEST};
+    use crate::demo::Fault;
 
     fn workspace(name: &str) -> (PathBuf, PathBuf) {
         let dir =
