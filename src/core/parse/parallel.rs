@@ -125,6 +125,8 @@ fn first_cut(body: &[u8]) -> Option<usize> {
 struct Piece {
     parsed: ParsedBody,
     proven: bool,
+    /// What the tree needs of each response, computed on the worker.
+    infos: Vec<(Option<crate::core::model::Span>, ResponseInfo)>,
 }
 
 fn proven(parser: &Parser<'_, '_>, end: RunEnd, last: bool) -> bool {
@@ -151,7 +153,11 @@ fn parse_piece(
     cancel: &AtomicBool,
     counters: &Counters,
 ) -> Piece {
-    let mut p = Parser::at_boundary(body, state, None);
+    let mut infos = Vec::new();
+    let mut sink = |_i: u32, href: Option<crate::core::model::Span>, info: ResponseInfo| {
+        infos.push((href, info));
+    };
+    let mut p = Parser::at_boundary(body, state, Some(&mut sink));
     let (mut last_b, mut last_r) = (start as u64, 0u64);
     let mut check = |b: u64, r: u64| {
         counters
@@ -174,9 +180,11 @@ fn parse_piece(
         .fetch_add(read.saturating_sub(last_r), Ordering::Relaxed);
     let last = end >= body.len();
     let ok = proven(&p, run, last);
+    let parsed = p.finish(run == RunEnd::Cancelled);
     Piece {
-        parsed: p.finish(run == RunEnd::Cancelled),
+        parsed,
         proven: ok,
+        infos,
     }
 }
 
@@ -235,6 +243,29 @@ fn merge(into: &mut ParsedBody, part: ParsedBody) {
     }
     if part.root.is_some() && into.root.is_none() {
         into.root = part.root;
+    }
+}
+
+/// Feeds the tree with responses a worker already summarised.
+fn add_infos(
+    builder: &mut TreeBuilder<'_>,
+    infos: &[(Option<crate::core::model::Span>, ResponseInfo)],
+    body: &[u8],
+    base: u32,
+) {
+    for (i, (href, info)) in infos.iter().enumerate() {
+        let raw = href
+            .and_then(|s| body.get(s.start as usize..s.end as usize))
+            .unwrap_or(&[]);
+        let text = match std::str::from_utf8(raw) {
+            Ok(t) if !t.contains(['&', '<']) => std::borrow::Cow::Borrowed(t.trim()),
+            _ => std::borrow::Cow::Owned(
+                decode_text(&String::from_utf8_lossy(raw))
+                    .trim()
+                    .to_string(),
+            ),
+        };
+        builder.add(base + i as u32, &text, info);
     }
 }
 
@@ -375,7 +406,7 @@ pub fn parse_and_index(
                     return Err(piece.parsed.cancelled);
                 }
                 if let Some(ms) = &piece.parsed.multistatus {
-                    add_to_tree(&mut builder, ms, body, responses);
+                    add_infos(&mut builder, &piece.infos, body, responses);
                     responses += ms.responses.len() as u32;
                 }
                 merge(&mut head, piece.parsed);
