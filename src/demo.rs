@@ -442,24 +442,9 @@ fn encode_path(path: &str) -> String {
     out
 }
 
+/// Percent-decoded text (the core's decoder; invalid escapes stay as written).
 fn decode_path(path: &str) -> String {
-    let bytes = path.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let Some(hex) = bytes.get(i + 1..i + 3)
-            && hex.iter().all(u8::is_ascii_hexdigit)
-            && let Ok(v) = u8::from_str_radix(&String::from_utf8_lossy(hex), 16)
-        {
-            out.push(v);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    crate::core::href::percent_decode(path).0
 }
 
 /// `/a/b` is inside `/a/` (and `/a/` is inside `/a/`); `/ab` is not.

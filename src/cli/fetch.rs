@@ -12,8 +12,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::cli::Exit;
-use crate::cli::inspect::human;
-use crate::cli::report::inspect_json;
+use crate::cli::inspect::report_document;
 use crate::core::document::{Bytes, LoadOptions, load_bytes};
 use crate::core::fetch::{
     self, Auth, Depth, FetchError, ProxyChoice, Request, Template, Transport,
@@ -330,26 +329,11 @@ pub fn run(args: &FetchArgs) -> Exit {
     let mut out = stdout.lock();
     let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     for doc in &docs {
-        if let Some(what) = &doc.not_multistatus {
-            eprintln!(
-                "error: {}: not a multistatus: {what}{}",
-                doc.info.label,
-                doc.info
-                    .http_status
-                    .map(|s| format!(" (HTTP {s} {})", reason_phrase(s)))
-                    .unwrap_or_default()
-            );
-            exit = Exit::Unusable;
-        }
-        let written = if args.json {
-            serde_json::to_string(&inspect_json(doc, None))
-                .map_err(std::io::Error::other)
-                .and_then(|line| writeln!(out, "{line}"))
-        } else {
-            human(&mut out, doc, None, args.tree, colour)
-        };
-        if written.is_err() {
-            return exit;
+        if let Err(e) = report_document(&mut out, doc, None, args.json, args.tree, colour) {
+            exit = exit.max(e.exit);
+            if e.closed {
+                return exit;
+            }
         }
     }
     exit

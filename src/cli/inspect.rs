@@ -99,31 +99,70 @@ pub fn run(args: &InspectArgs) -> Exit {
             {
                 exit = exit.max(Exit::FailOn);
             }
-            if let Some(what) = &doc.not_multistatus {
-                eprintln!(
-                    "error: {}: not a multistatus: {what}{}",
-                    doc.info.label,
-                    doc.info
-                        .http_status
-                        .map(|s| format!(" (HTTP {s} {})", reason_phrase(s)))
-                        .unwrap_or_default()
-                );
-                exit = Exit::Unusable;
-            }
-            let written = if args.json {
-                serde_json::to_string(&inspect_json(doc, filtered.as_ref()))
-                    .map_err(std::io::Error::other)
-                    .and_then(|line| writeln!(out, "{line}"))
-            } else {
-                human(&mut out, doc, filtered.as_ref(), args.tree, colour)
-            };
-            if written.is_err() {
-                // stdout closed (a pipe into `head`): stop quietly.
-                return exit;
+            if let Err(e) = report_document(
+                &mut out,
+                doc,
+                filtered.as_ref(),
+                args.json,
+                args.tree,
+                colour,
+            ) {
+                exit = exit.max(e.exit);
+                if e.closed {
+                    // stdout closed (a pipe into `head`): stop quietly.
+                    return exit;
+                }
             }
         }
     }
     exit
+}
+
+/// Why printing a document did not simply succeed.
+pub(crate) struct Reported {
+    /// The exit code it calls for (2 for a reply that is not a multistatus).
+    pub exit: Exit,
+    /// stdout is closed: stop printing.
+    pub closed: bool,
+}
+
+/// Prints one document as `inspect` does (JSON line or human text), and the reason
+/// on stderr when it is not a multistatus.
+pub(crate) fn report_document(
+    out: &mut impl Write,
+    doc: &Document,
+    filtered: Option<&FilteredTree>,
+    json: bool,
+    tree: bool,
+    colour: bool,
+) -> Result<(), Reported> {
+    let mut exit = Exit::Done;
+    if let Some(what) = &doc.not_multistatus {
+        eprintln!(
+            "error: {}: not a multistatus: {what}{}",
+            doc.info.label,
+            doc.info
+                .http_status
+                .map(|s| format!(" (HTTP {s} {})", reason_phrase(s)))
+                .unwrap_or_default()
+        );
+        exit = Exit::Unusable;
+    }
+    let written = if json {
+        serde_json::to_string(&inspect_json(doc, filtered))
+            .map_err(std::io::Error::other)
+            .and_then(|line| writeln!(out, "{line}"))
+    } else {
+        human(out, doc, filtered, tree, colour)
+    };
+    match (written, exit) {
+        (Err(_), exit) => Err(Reported { exit, closed: true }),
+        (Ok(()), Exit::Done) => Ok(()),
+        (Ok(()), exit) => Err(Reported {
+            exit,
+            closed: false,
+        }),
+    }
 }
 
 fn size(bytes: u64) -> String {
@@ -135,7 +174,7 @@ fn size(bytes: u64) -> String {
     }
 }
 
-pub(crate) fn human(
+fn human(
     out: &mut impl Write,
     doc: &Document,
     filtered: Option<&FilteredTree>,

@@ -743,24 +743,9 @@ fn target_of(url: &reqwest::Url) -> String {
     format!("{}:{port}", url.host_str().unwrap_or(""))
 }
 
+/// Percent-decoded text (the core's decoder; invalid escapes stay as written).
 fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let Some(hex) = bytes.get(i + 1..i + 3)
-            && hex.iter().all(u8::is_ascii_hexdigit)
-            && let Ok(v) = u8::from_str_radix(&String::from_utf8_lossy(hex), 16)
-        {
-            out.push(v);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    crate::core::href::percent_decode(text).0
 }
 
 fn has_header(headers: &[(String, String)], name: &str) -> bool {
