@@ -18,6 +18,20 @@ use crate::core::tree::NONE;
 pub struct DiagnosisPanel {
     /// Steps whose note editor was opened although the step is not flagged.
     open_notes: std::collections::HashSet<(String, usize)>,
+    /// The selected path's checklist, built once per selection (not per frame).
+    cached: Option<Cached>,
+}
+
+struct Cached {
+    /// Which document (by address) and node it was built for.
+    doc: usize,
+    node: u32,
+    path: String,
+    key: String,
+    response: Option<usize>,
+    /// Titles of the findings that touch the path.
+    touching: Vec<String>,
+    items: Vec<checklist::Item>,
 }
 
 fn likelihood_fill(l: Likelihood) -> egui::Color32 {
@@ -130,14 +144,40 @@ impl DiagnosisPanel {
             ui.label("Select a path in the tree: its checklist shows here.");
             return;
         };
-        let tree = &doc.doc.tree;
-        let path = tree.path(node);
-        let response = tree
-            .nodes
-            .get(node as usize)
-            .map(|n| n.response)
-            .filter(|r| *r != NONE)
-            .map(|r| r as usize);
+        let doc_id = std::sync::Arc::as_ptr(&doc.doc) as usize;
+        let fresh = self
+            .cached
+            .as_ref()
+            .is_some_and(|c| c.doc == doc_id && c.node == node);
+        if !fresh {
+            let tree = &doc.doc.tree;
+            let path = tree.path(node);
+            let response = tree
+                .nodes
+                .get(node as usize)
+                .map(|n| n.response)
+                .filter(|r| *r != NONE)
+                .map(|r| r as usize);
+            let key = href::path_key(&path).to_string();
+            let touching = doc
+                .findings
+                .iter()
+                .filter(|f| f.paths.iter().any(|p| href::path_key(p) == key))
+                .map(|f| format!("- [{}] {}", f.likelihood.as_str(), f.title))
+                .collect();
+            let items = checklist::checklist(&doc.doc, &doc.findings, &path, response);
+            self.cached = Some(Cached {
+                doc: doc_id,
+                node,
+                path,
+                key,
+                response,
+                touching,
+                items,
+            });
+        }
+        let Some(cached) = &self.cached else { return };
+        let (path, key, response) = (cached.path.clone(), cached.key.clone(), cached.response);
         ui.label(RichText::new(&path).monospace().strong());
         if let (Some(ms), Some(r)) = (&doc.doc.multistatus, doc.response_of(node)) {
             let codes: Vec<String> = ms
@@ -151,19 +191,13 @@ impl DiagnosisPanel {
         } else {
             ui.label("An implicit folder: not listed in the payload.");
         }
-        let key = href::path_key(&path).to_string();
-        let touching: Vec<&crate::core::diagnose::Finding> = doc
-            .findings
-            .iter()
-            .filter(|f| f.paths.iter().any(|p| href::path_key(p) == key))
-            .collect();
-        if !touching.is_empty() {
+        if !cached.touching.is_empty() {
             ui.label(RichText::new("Findings on this path:").weak());
-            for f in touching {
-                ui.label(format!("- [{}] {}", f.likelihood.as_str(), f.title));
+            for t in &cached.touching {
+                ui.label(t);
             }
         }
-        let items = checklist::checklist(&doc.doc, &doc.findings, &path, response);
+        let items = cached.items.clone();
         let state = ws.checklist.get(&key).cloned().unwrap_or_default();
         let dark = ui.visuals().dark_mode;
         for item in &items {
