@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 use criterion::{Criterion, SamplingMode, Throughput};
 use davscope::core::document::{Bytes, Document, LoadOptions, load_bytes};
 use davscope::core::filter::{self, FilterQuery};
-use davscope::core::model::{ErrorCondition, Prop, Propstat, RelSpan, Response};
+use davscope::core::model::{Condition, Propstat, Response};
 use davscope::core::parse::xml::parse_body;
 use davscope::core::tree::{Node, PathTree};
 use quick_xml::Reader;
@@ -278,15 +278,16 @@ fn report(label: &str, bytes: &Arc<Bytes>, rounds: usize) {
     );
     let bytes_of = |cap: usize, size: usize| (cap * size) as f64 / len as f64;
     println!(
-        "  model by part (capacity x size, / payload): responses {:.3}x ({} B each), props {:.3}x ({} per response, {} B each), propstats {:.3}x, hrefs {:.3}x, errors {:.3}x, tree nodes {:.3}x ({} B each) + response_node {:.3}x",
+        "  model by part (capacity x size, / payload): responses {:.3}x ({} B each), propstats {:.3}x ({} B each, {:.2} per response), shapes {} ({:.4}x), conditions {:.4}x, names {:.4}x, tree nodes {:.3}x ({} B each) + response_node {:.3}x",
         bytes_of(ms.responses.capacity(), size_of::<Response>()),
         size_of::<Response>(),
-        bytes_of(ms.props.capacity(), size_of::<Prop>()),
-        ms.props.len() / responses.max(1),
-        size_of::<Prop>(),
         bytes_of(ms.propstats.capacity(), size_of::<Propstat>()),
-        bytes_of(ms.hrefs.capacity(), size_of::<RelSpan>()),
-        bytes_of(ms.errors.capacity(), size_of::<ErrorCondition>()),
+        size_of::<Propstat>(),
+        ms.propstats.len() as f64 / responses.max(1) as f64,
+        ms.shapes.len(),
+        ms.shapes.heap_bytes() as f64 / len as f64,
+        bytes_of(ms.conditions.capacity(), size_of::<Condition>()),
+        ms.names.heap_bytes() as f64 / len as f64,
         bytes_of(tree.nodes.capacity(), size_of::<Node>()),
         size_of::<Node>(),
         bytes_of(tree.response_node.capacity(), size_of::<u32>()),

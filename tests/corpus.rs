@@ -67,24 +67,35 @@ fn corpus_matches_ground_truth() {
                 "{name} #{i}: href"
             );
             assert_eq!(
-                r.status.and_then(|s| s.code()).map(u64::from),
+                r.status_code().map(u64::from),
                 w["status_code"].as_u64(),
                 "{name} #{i}: status"
             );
             let ps = ms.propstats_of(r);
             let want_ps = w["propstats"].as_array().expect("propstats");
             assert_eq!(ps.len(), want_ps.len(), "{name} #{i}: propstats");
+            // The response read again in full agrees with the compact record.
+            let detail = doc.detail(i).expect("read again");
+            assert_eq!(detail.propstats.len(), ps.len(), "{name} #{i}: detail");
+            assert_eq!(
+                detail.status.and_then(|s| s.code()),
+                r.status_code(),
+                "{name} #{i}: detail status"
+            );
             for (j, (p, wp)) in ps.iter().zip(want_ps).enumerate() {
                 assert_eq!(
-                    p.status.and_then(|s| s.code()).map(u64::from),
+                    p.code().map(u64::from),
                     wp["code"].as_u64(),
                     "{name} #{i}.{j}: propstat code"
                 );
                 assert_eq!(
-                    ms.props_of(p).len() as u64,
+                    ms.prop_names(p).len() as u64,
                     wp["prop_count"].as_u64().unwrap_or(0),
                     "{name} #{i}.{j}: prop count"
                 );
+                let names: Vec<_> = detail.propstats[j].props.iter().map(|x| x.name).collect();
+                assert_eq!(names, ms.prop_names(p), "{name} #{i}.{j}: detail names");
+                assert_eq!(detail.propstats[j].code(), p.code(), "{name} #{i}.{j}");
             }
             checked_responses += 1;
         }

@@ -255,8 +255,20 @@ fn check(bytes: &[u8]) -> Result<Vec<Document>, String> {
         }
         if let Some(ms) = &doc.multistatus {
             for (i, r) in ms.responses.iter().enumerate() {
-                if r.span.start > r.span.end || r.span.end > len {
-                    return Err(format!("response #{i} span {:?} outside the body", r.span));
+                let span = r.span();
+                if span.start > span.end || span.end > len {
+                    return Err(format!("response #{i} span {span:?} outside the body"));
+                }
+                // Read again in full, a response agrees with its compact record.
+                let Some(d) = doc.detail(i) else {
+                    return Err(format!("response #{i} cannot be read again"));
+                };
+                let codes: Vec<Option<u16>> = d.propstats.iter().map(|p| p.code()).collect();
+                let want: Vec<Option<u16>> = ms.propstats_of(r).iter().map(|p| p.code()).collect();
+                if codes != want || d.status.and_then(|s| s.code()) != r.status_code() {
+                    return Err(format!(
+                        "response #{i} read again differs: {codes:?} vs {want:?}"
+                    ));
                 }
             }
             if doc.tree.response_node.len() != ms.responses.len() {

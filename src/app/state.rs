@@ -330,8 +330,8 @@ impl OpenDoc {
             self.raw.highlight = None;
             return;
         };
-        let first = self.line_of(r.span.start as usize);
-        let last = self.line_of(r.span.end.saturating_sub(1) as usize);
+        let first = self.line_of(r.span().start as usize);
+        let last = self.line_of(r.span().end.saturating_sub(1) as usize);
         self.raw.highlight = Some((first, last));
         // The raw view follows the selection.
         self.raw.scroll_to_line = Some(first);

@@ -85,12 +85,8 @@ fn side_json(doc: &Document, index: Option<usize>) -> Option<SideJson> {
     let ms = doc.multistatus.as_ref()?;
     let r = ms.responses.get(index?)?;
     Some(SideJson {
-        status: r.status.and_then(|s| s.code()),
-        propstats: ms
-            .propstats_of(r)
-            .iter()
-            .map(|p| p.status.and_then(|s| s.code()))
-            .collect(),
+        status: r.status_code(),
+        propstats: ms.propstats_of(r).iter().map(|p| p.code()).collect(),
     })
 }
 

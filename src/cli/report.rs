@@ -151,25 +151,34 @@ fn build(doc: &Document, filtered: Option<&FilteredTree>, with_responses: bool) 
                 continue;
             }
             let name = |id| ms.names.name(id).map(QName::clark).unwrap_or_default();
-            let mut error: Vec<String> = ms.errors_of(r).iter().map(|e| name(e.name)).collect();
-            for ps in ms.propstats_of(r) {
-                error.extend(ms.propstat_errors(ps).iter().map(|e| name(e.name)));
-            }
+            // Errors, descriptions, locations and further hrefs are read again
+            // from the body, only for the responses that have them.
+            let detail = if r.has_extras() { doc.detail(i) } else { None };
+            let error: Vec<String> = detail
+                .as_ref()
+                .map(|d| d.all_errors().map(|e| name(e.name)).collect())
+                .unwrap_or_default();
             responses.push(ResponseJson {
                 hrefs: doc.hrefs(r),
                 path: doc.path_of(i),
-                status: r.status.and_then(|s| s.code()),
+                status: r.status_code(),
                 propstats: ms
                     .propstats_of(r)
                     .iter()
                     .map(|ps| PropstatJson {
-                        status: ps.status.and_then(|s| s.code()),
-                        props: ms.props_of(ps).iter().map(|p| name(p.name)).collect(),
+                        status: ps.code(),
+                        props: ms.prop_names(ps).iter().map(|p| name(*p)).collect(),
                     })
                     .collect(),
                 error,
-                description: r.description.map(|d| doc.text(r, d).trim().to_string()),
-                location: r.location.map(|l| doc.text(r, l).trim().to_string()),
+                description: detail
+                    .as_ref()
+                    .and_then(|d| d.description)
+                    .map(|d| doc.text(r, d).trim().to_string()),
+                location: detail
+                    .as_ref()
+                    .and_then(|d| d.location)
+                    .map(|l| doc.text(r, l).trim().to_string()),
                 outcome: outcome.as_str(),
             });
         }

@@ -139,19 +139,13 @@ impl Context<'_> {
     }
     fn error_names(&self, r: &Response) -> Vec<String> {
         let Some(ms) = self.ms else { return Vec::new() };
-        let mut out: Vec<String> = ms
-            .errors_of(r)
+        let Some(i) = ms.index_of(r) else {
+            return Vec::new();
+        };
+        ms.conditions_of(i)
             .iter()
             .filter_map(|e| ms.names.name(e.name).map(|q| q.local.clone()))
-            .collect();
-        for ps in ms.propstats_of(r) {
-            out.extend(
-                ms.propstat_errors(ps)
-                    .iter()
-                    .filter_map(|e| ms.names.name(e.name).map(|q| q.local.clone())),
-            );
-        }
-        out
+            .collect()
     }
     fn header(&self, name: &str) -> Option<&str> {
         self.doc.info.header(name)
@@ -401,23 +395,16 @@ fn href_anomalies(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     // Trailing slash: a collection without it, or a file with it.
     let mut slash = Vec::new();
     if let Some(ms) = ctx.ms {
-        let rt = ms.names.find("DAV:", "resourcetype");
+        let _ = ms;
         for (i, r) in ctx.responses() {
             let Some(first) = ctx.doc.hrefs(r).into_iter().next() else {
                 continue;
             };
-            let declared = rt.and_then(|id| {
-                ms.propstats_of(r)
-                    .iter()
-                    .filter(|ps| {
-                        ps.status
-                            .and_then(|s| s.code())
-                            .is_some_and(|c| (200..300).contains(&c))
-                    })
-                    .flat_map(|ps| ms.props_of(ps))
-                    .find(|p| p.name == id)
-                    .map(|p| ctx.doc.raw(r, p.value).contains("collection"))
-            });
+            // The first resourcetype in a 2xx propstat, noted by the parser.
+            let declared = r
+                .flags
+                .has(ResponseFlags::TYPE_DECLARED)
+                .then(|| r.flags.has(ResponseFlags::DECLARED_COLLECTION));
             let ends = first.trim_end_matches(['?', '#']).ends_with('/') && first.len() > 1;
             if declared.is_some_and(|collection| collection != ends)
                 && href::path_key(&ctx.paths[i]) != "/"
@@ -529,8 +516,11 @@ fn permissions(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                 *codes.entry(c).or_insert(0) += 1;
             }
         }
-        if let Some(ms) = ctx.ms {
-            for e in ms.errors_of(r) {
+        if let Some(ms) = ctx.ms
+            && r.flags.has(ResponseFlags::HAS_ERROR)
+            && let Some(d) = ctx.doc.detail(i)
+        {
+            for e in &d.errors {
                 if ms
                     .names
                     .name(e.name)
@@ -593,15 +583,16 @@ fn permissions(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     let needed = needed_privilege(ctx.method.as_deref().unwrap_or("PROPFIND"));
     let mut lacking = Vec::new();
     for (i, r) in ctx.responses() {
-        for ps in ms.propstats_of(r) {
-            if !ps
-                .status
-                .and_then(|s| s.code())
-                .is_some_and(|c| (200..300).contains(&c))
-            {
+        // Only responses that carry the property are read again.
+        if !ms.has_prop(r, &[cups]) {
+            continue;
+        }
+        let Some(d) = ctx.doc.detail(i) else { continue };
+        for ps in &d.propstats {
+            if !ps.is_success() {
                 continue;
             }
-            for p in ms.props_of(ps).iter().filter(|p| p.name == cups) {
+            for p in ps.props.iter().filter(|p| p.name == cups) {
                 let privs = props::element_names(&ctx.doc.raw(r, p.value));
                 let ok = privs.iter().any(|x| {
                     x == needed
@@ -688,20 +679,27 @@ fn locks(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         if fc.contains(&409) {
             conflicts.push(ctx.paths[i].clone());
         }
-        // Locks in error content or in a lockdiscovery property.
-        let mut raws: Vec<String> = ms
-            .errors_of(r)
-            .iter()
-            .map(|e| ctx.doc.raw(r, e.element).into_owned())
-            .filter(|raw| raw.contains("activelock"))
-            .collect();
-        if let Some(ld) = lockdiscovery {
-            for ps in ms.propstats_of(r) {
+        // Locks in error content or in a lockdiscovery property (read again,
+        // only for the responses that have either).
+        let with_ld = lockdiscovery.is_some_and(|ld| ms.has_prop(r, &[ld]));
+        let detail = if r.flags.has(ResponseFlags::HAS_ERROR) || with_ld {
+            ctx.doc.detail(i)
+        } else {
+            None
+        };
+        let mut raws: Vec<String> = Vec::new();
+        if let Some(d) = &detail {
+            raws.extend(
+                d.errors
+                    .iter()
+                    .map(|e| ctx.doc.raw(r, e.element).into_owned())
+                    .filter(|raw| raw.contains("activelock")),
+            );
+            if let Some(ld) = lockdiscovery {
                 raws.extend(
-                    ms.props_of(ps)
-                        .iter()
-                        .filter(|p| p.name == ld)
-                        .map(|p| ctx.doc.raw(r, p.value).into_owned()),
+                    d.props()
+                        .filter(|(_, p)| p.name == ld)
+                        .map(|(_, p)| ctx.doc.raw(r, p.value).into_owned()),
                 );
             }
         }
@@ -1152,10 +1150,14 @@ fn storage(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     let used = ms.names.find("DAV:", "quota-used-bytes");
     let mut quota_paths = Vec::new();
     for (i, r) in ctx.responses() {
+        let Some(a_id) = avail else { break };
+        if !ms.has_prop(r, &[a_id]) {
+            continue;
+        }
+        let Some(d) = ctx.doc.detail(i) else { continue };
         let value = |id| -> Option<i128> {
-            ms.propstats_of(r)
-                .iter()
-                .flat_map(|ps| ms.props_of(ps))
+            d.props()
+                .map(|(_, p)| p)
                 .find(|p| Some(p.name) == id)
                 .and_then(|p| ctx.doc.text(r, p.value).trim().parse().ok())
         };

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use crate::core::document::Document;
 use crate::core::filter::{self, FilterQuery};
 use crate::core::href;
-use crate::core::model::{Multistatus, Outcome, Response, ValueKind};
+use crate::core::model::{Multistatus, Outcome, Response, ResponseFlags, ValueKind};
 use crate::core::text::decode_text;
 
 /// The change of one path.
@@ -161,7 +161,16 @@ fn side(doc: &Document) -> Side<'_> {
     let body = doc.body.bytes();
     let mut buf = String::new();
     for (i, r) in ms.responses.iter().enumerate() {
-        for h in ms.hrefs_of(r) {
+        let more;
+        let hrefs: &[crate::core::model::RelSpan] = if r.flags.has(ResponseFlags::NO_HREF) {
+            &[]
+        } else if r.flags.has(ResponseFlags::MORE_HREFS) {
+            more = doc.detail(i).map(|d| d.hrefs).unwrap_or_default();
+            &more
+        } else {
+            std::slice::from_ref(&r.href)
+        };
+        for h in hrefs {
             let span = ms.relative(r, *h);
             let raw = body
                 .get(span.start as usize..span.end as usize)
@@ -281,16 +290,19 @@ struct PropView<'a> {
 fn props_of<'a>(
     doc: &'a Document,
     ms: &'a Multistatus,
-    r: &Response,
+    index: usize,
     names: &Names,
     before_side: bool,
     all: bool,
 ) -> Vec<PropView<'a>> {
     let body = doc.body.bytes();
     let mut out = Vec::new();
-    for ps in ms.propstats_of(r) {
-        let status = ps.status.and_then(|s| s.code());
-        for p in ms.props_of(ps) {
+    let (Some(r), Some(detail)) = (ms.responses.get(index), doc.detail(index)) else {
+        return out;
+    };
+    for ps in &detail.propstats {
+        let status = ps.code();
+        for p in &ps.props {
             let id = if before_side {
                 names.before.get(p.name.0 as usize).copied()
             } else {
@@ -565,12 +577,20 @@ fn compare_pair(
     } else {
         ChangeKind::Unchanged
     };
-    let props = if change == ChangeKind::StillFailing {
+    // The same bytes read with the same namespace bindings hold the same
+    // properties: only responses that differ are read again.
+    let same_bytes = || {
+        let (bs, as_) = (br.span(), ar.span());
+        bms.same_context(ams)
+            && bdoc.body.bytes().get(bs.start as usize..bs.end as usize)
+                == adoc.body.bytes().get(as_.start as usize..as_.end as usize)
+    };
+    let props = if change == ChangeKind::StillFailing || same_bytes() {
         Vec::new()
     } else {
         compare_props(
-            &props_of(bdoc, bms, br, names, true, options.all_props),
-            &props_of(adoc, ams, ar, names, false, options.all_props),
+            &props_of(bdoc, bms, bi, names, true, options.all_props),
+            &props_of(adoc, ams, ai, names, false, options.all_props),
             names,
         )
     };
@@ -645,10 +665,7 @@ pub fn prop_table(before: &Document, after: &Document, e: &DiffEntry) -> Vec<Pro
         let (Some(ms), Some(i)) = (doc.multistatus.as_ref(), idx) else {
             return Vec::new();
         };
-        let Some(r) = ms.responses.get(i) else {
-            return Vec::new();
-        };
-        props_of(doc, ms, r, &ids, before_side, true)
+        props_of(doc, ms, i, &ids, before_side, true)
             .into_iter()
             .map(|p| {
                 let v = value_text(&p);

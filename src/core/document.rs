@@ -8,7 +8,9 @@ use std::borrow::Cow;
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::core::model::{Multistatus, Problem, RelSpan, Response, Severity, Span};
+use crate::core::model::{
+    Multistatus, Problem, RelSpan, Response, ResponseDetail, ResponseFlags, Severity, Span,
+};
 use crate::core::parse::input::{self, BodySource, Format, RequestContext, Unwrapped};
 use crate::core::parse::xml::{self, ProgressFn};
 use crate::core::text::{LineIndex, decode_text, excerpt};
@@ -484,8 +486,8 @@ impl Document {
     /// The raw text (as written) of a span relative to a response.
     pub fn raw(&self, r: &Response, rel: RelSpan) -> Cow<'_, str> {
         let span = Span {
-            start: r.span.start + u64::from(rel.start),
-            end: r.span.start + u64::from(rel.start) + u64::from(rel.len),
+            start: r.start + u64::from(rel.start),
+            end: r.start + u64::from(rel.start) + u64::from(rel.len),
         };
         self.span_text(span)
     }
@@ -497,14 +499,29 @@ impl Document {
 
     /// Every href of a response, as sent (entities resolved, whitespace trimmed).
     pub fn hrefs(&self, r: &Response) -> Vec<String> {
-        match &self.multistatus {
-            Some(ms) => ms
-                .hrefs_of(r)
+        if r.flags.has(ResponseFlags::NO_HREF) {
+            return Vec::new();
+        }
+        if r.flags.has(ResponseFlags::MORE_HREFS)
+            && let Some(d) = self.detail_of(r)
+        {
+            return d
+                .hrefs
                 .iter()
                 .map(|h| self.text(r, *h).trim().to_string())
-                .collect(),
-            None => Vec::new(),
+                .collect();
         }
+        vec![self.text(r, r.href).trim().to_string()]
+    }
+
+    /// A response read again in full (values, status texts, descriptions).
+    pub fn detail(&self, index: usize) -> Option<ResponseDetail> {
+        crate::core::parse::xml::read_response(self.body.bytes(), self.multistatus.as_ref()?, index)
+    }
+
+    /// [`Document::detail`] of a response of this document.
+    pub fn detail_of(&self, r: &Response) -> Option<ResponseDetail> {
+        self.detail(self.multistatus.as_ref()?.index_of(r)?)
     }
 
     /// The decoded path of a response (SEMANTICS.md): its first href normalised

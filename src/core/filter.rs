@@ -386,17 +386,15 @@ impl Bound<'_> {
                 Test::Text(t) => lower_path.contains(t.as_str()),
                 Test::Prop(_) => {
                     let ids = &self.props[ti];
-                    ms.propstats_of(r)
-                        .iter()
-                        .any(|ps| ms.props_of(ps).iter().any(|p| ids.contains(&p.name)))
+                    ms.has_prop(r, ids)
                 }
                 Test::Error(_) => {
                     let ids = &self.errors[ti];
-                    ms.errors_of(r).iter().any(|e| ids.contains(&e.name))
-                        || ms
-                            .propstats_of(r)
+                    r.flags.has(crate::core::model::ResponseFlags::HAS_ERROR)
+                        && ms
+                            .conditions_of(index)
                             .iter()
-                            .any(|ps| ms.propstat_errors(ps).iter().any(|e| ids.contains(&e.name)))
+                            .any(|e| ids.contains(&e.name))
                 }
                 Test::Change(kinds) => change.is_some_and(|c| kinds.iter().any(|k| k == c)),
             };

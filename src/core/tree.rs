@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 
 use crate::core::href::{self, HrefAnomalies};
-use crate::core::model::{Multistatus, Outcome, Response, ValueKind};
+use crate::core::model::{Multistatus, Outcome, Response, ResponseFlags};
 use crate::core::text::decode_text;
 
 /// "No node" / "no response".
@@ -90,10 +90,9 @@ impl PathTree {
     /// Builds the tree of a multistatus whose body is `body`, resolving relative
     /// hrefs against `request_url` when known.
     pub fn build(ms: &Multistatus, body: &[u8], request_url: Option<&str>) -> PathTree {
-        let resourcetype = ms.names.find("DAV:", "resourcetype");
         let mut b = TreeBuilder::new(request_url, ms.responses.len());
         for (ri, r) in ms.responses.iter().enumerate() {
-            let info = ResponseInfo::of(ms, r, body, resourcetype);
+            let info = ResponseInfo::of(ms, r);
             b.add(ri as u32, &first_href(ms, r, body), &info);
         }
         b.finish()
@@ -258,16 +257,8 @@ pub struct ResponseInfo {
 }
 
 impl ResponseInfo {
-    pub fn of(
-        ms: &Multistatus,
-        r: &Response,
-        body: &[u8],
-        resourcetype: Option<crate::core::model::NameId>,
-    ) -> ResponseInfo {
-        ResponseInfo::with_collection(ms, r, is_collection(ms, r, body, resourcetype))
-    }
-
-    pub fn with_collection(ms: &Multistatus, r: &Response, collection: bool) -> ResponseInfo {
+    pub fn of(ms: &Multistatus, r: &Response) -> ResponseInfo {
+        let collection = r.flags.has(ResponseFlags::COLLECTION);
         let outcome = ms.outcome(r);
         ResponseInfo {
             outcome,
@@ -541,10 +532,10 @@ fn seg_hash(seg: &str) -> u64 {
 
 /// The first href as sent, borrowed from the body when it needs no decoding.
 fn first_href<'b>(ms: &Multistatus, r: &Response, body: &'b [u8]) -> std::borrow::Cow<'b, str> {
-    let Some(h) = ms.hrefs_of(r).first() else {
+    if r.flags.has(ResponseFlags::NO_HREF) {
         return std::borrow::Cow::Borrowed("");
-    };
-    let span = ms.relative(r, *h);
+    }
+    let span = ms.relative(r, r.href);
     let raw = body
         .get(span.start as usize..span.end as usize)
         .unwrap_or(&[]);
@@ -556,24 +547,6 @@ fn first_href<'b>(ms: &Multistatus, r: &Response, body: &'b [u8]) -> std::borrow
                 .to_string(),
         ),
     }
-}
-
-fn is_collection(
-    ms: &Multistatus,
-    r: &Response,
-    body: &[u8],
-    resourcetype: Option<crate::core::model::NameId>,
-) -> bool {
-    let Some(id) = resourcetype else { return false };
-    ms.propstats_of(r).iter().any(|ps| {
-        ms.props_of(ps).iter().any(|p| {
-            p.name == id && p.kind == ValueKind::Xml && {
-                let span = ms.relative(r, p.value);
-                body.get(span.start as usize..span.end as usize)
-                    .is_some_and(|v| memchr::memmem::find(v, b"collection").is_some())
-            }
-        })
-    })
 }
 
 #[cfg(test)]

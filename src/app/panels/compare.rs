@@ -198,7 +198,7 @@ impl ComparePanel {
                 );
                 let fragment = |doc: &crate::core::document::Document, i: Option<usize>| {
                     i.and_then(|i| doc.responses().get(i).copied())
-                        .map(|r| pretty_xml(&doc.span_text(r.span)))
+                        .map(|r| pretty_xml(&doc.span_text(r.span())))
                         .unwrap_or_default()
                 };
                 let (fb, fa) = (fragment(&c.before, e.before), fragment(&c.after, e.after));

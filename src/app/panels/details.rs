@@ -170,12 +170,20 @@ fn response_ui(
     if r.flags.has(ResponseFlags::NO_HREF) {
         ui.colored_label(theme::warning_text(dark), "This response has no href.");
     }
-    if let Some(s) = r.status {
+    // The compact model holds codes and names; values are read again here.
+    let Some(full) = d.detail_of(r) else {
+        ui.colored_label(
+            theme::warning_text(dark),
+            "This response could not be read again from the body.",
+        );
+        return;
+    };
+    if let Some(s) = full.status {
         ui.add_space(4.0);
         ui.label(RichText::new("Response status").strong());
         status_row(ui, s.code(), &d.raw(r, s.text));
     }
-    let errors = ms.errors_of(r);
+    let errors = &full.errors;
     if !errors.is_empty() {
         ui.add_space(4.0);
         ui.label(RichText::new("Error").strong());
@@ -184,27 +192,27 @@ fn response_ui(
             condition_ui(ui, doc, r, name, e.element);
         }
     }
-    if let Some(desc) = r.description {
+    if let Some(desc) = full.description {
         ui.add_space(4.0);
         ui.label(RichText::new("Description").strong());
         ui.label(d.text(r, desc).trim());
     }
-    if let Some(loc) = r.location {
+    if let Some(loc) = full.location {
         ui.add_space(4.0);
         ui.label(RichText::new("Location").strong());
         ui.label(RichText::new(d.text(r, loc).trim()).monospace());
     }
-    for (i, ps) in ms.propstats_of(r).iter().enumerate() {
+    for (i, ps) in full.propstats.iter().enumerate() {
         ui.add_space(6.0);
         ui.separator();
         ui.label(RichText::new(format!("Propstat {}", i + 1)).strong());
-        let code = ps.status.and_then(|s| s.code());
+        let code = ps.code();
         let raw = ps
             .status
             .map(|s| d.raw(r, s.text).into_owned())
             .unwrap_or_default();
         status_row(ui, code, &raw);
-        let props = ms.props_of(ps);
+        let props = &ps.props;
         egui::Grid::new(("props", i))
             .num_columns(3)
             .striped(true)
@@ -252,7 +260,7 @@ fn response_ui(
                     ui.end_row();
                 }
             });
-        for e in ms.propstat_errors(ps) {
+        for e in &ps.errors {
             let name = ms.names.name(e.name).cloned();
             condition_ui(ui, doc, r, name, e.element);
         }

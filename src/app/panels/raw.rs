@@ -62,7 +62,7 @@ fn raw_ui(ui: &mut Ui, doc: &mut OpenDoc, commands: &mut Vec<Command>) {
     if doc.raw.pretty
         && let Some(r) = doc.selected.and_then(|s| doc.response_of(s))
     {
-        let text = pretty_xml(&doc.doc.span_text(r.span));
+        let text = pretty_xml(&doc.doc.span_text(r.span()));
         egui::ScrollArea::both()
             .id_salt("pretty")
             .auto_shrink([false, false])

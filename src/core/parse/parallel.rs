@@ -188,44 +188,34 @@ fn parse_piece(
     }
 }
 
-/// Appends `part` to `into`, remapping names and indices.
+/// Appends `part` to `into`, remapping names, shapes and indices.
 fn merge(into: &mut ParsedBody, part: ParsedBody) {
     let (Some(ms), Some(mut add)) = (into.multistatus.as_mut(), part.multistatus) else {
         return;
     };
     let map = ms.names.merge(&add.names);
+    let shape_map = ms.shapes.merge(&add.shapes, &map);
     let remap = |id: crate::core::model::NameId| map.get(id.0 as usize).copied().unwrap_or(id);
-    let (h, ps, pr, e) = (
-        ms.hrefs.len() as u32,
-        ms.propstats.len() as u32,
-        ms.props.len() as u32,
-        ms.errors.len() as u32,
-    );
+    let (resp_base, ps_base) = (ms.responses.len() as u32, ms.propstats.len() as u32);
     for r in &mut add.responses {
-        r.hrefs_start += h;
-        r.hrefs_end += h;
-        r.propstats_start += ps;
-        r.propstats_end += ps;
-        r.errors_start += e;
-        r.errors_end += e;
+        r.propstats_start += ps_base;
     }
     for p in &mut add.propstats {
-        p.props_start += pr;
-        p.props_end += pr;
-        p.errors_start += e;
-        p.errors_end += e;
+        p.shape = shape_map
+            .get(p.shape.0 as usize)
+            .copied()
+            .unwrap_or(p.shape);
     }
-    for p in &mut add.props {
-        p.name = remap(p.name);
-    }
-    for x in &mut add.errors {
-        x.name = remap(x.name);
+    for c in &mut add.conditions {
+        c.response += resp_base;
+        c.name = remap(c.name);
     }
     ms.responses.extend(add.responses);
-    ms.hrefs.extend(add.hrefs);
     ms.propstats.extend(add.propstats);
-    ms.props.extend(add.props);
-    ms.errors.extend(add.errors);
+    ms.conditions.extend(add.conditions);
+    if ms.context.is_none() {
+        ms.context = add.context;
+    }
     if add.description.is_some() {
         ms.description = add.description;
     }
@@ -270,15 +260,14 @@ fn add_infos(
 }
 
 fn add_to_tree(builder: &mut TreeBuilder<'_>, ms: &Multistatus, body: &[u8], base: u32) {
-    let rt = ms.names.find("DAV:", "resourcetype");
     for (i, r) in ms.responses.iter().enumerate() {
-        let info = ResponseInfo::of(ms, r, body, rt);
-        let raw = ms
-            .hrefs_of(r)
-            .first()
-            .map(|h| ms.relative(r, *h))
-            .and_then(|s| body.get(s.start as usize..s.end as usize))
-            .unwrap_or(&[]);
+        let info = ResponseInfo::of(ms, r);
+        let raw = if r.flags.has(crate::core::model::ResponseFlags::NO_HREF) {
+            &[][..]
+        } else {
+            let s = ms.relative(r, r.href);
+            body.get(s.start as usize..s.end as usize).unwrap_or(&[])
+        };
         let text = match std::str::from_utf8(raw) {
             Ok(t) if !t.contains(['&', '<']) => std::borrow::Cow::Borrowed(t.trim()),
             _ => std::borrow::Cow::Owned(
@@ -435,10 +424,8 @@ pub fn parse_and_index(
         Ok(()) => {
             if let Some(ms) = head.multistatus.as_mut() {
                 ms.responses.shrink_to_fit();
-                ms.hrefs.shrink_to_fit();
                 ms.propstats.shrink_to_fit();
-                ms.props.shrink_to_fit();
-                ms.errors.shrink_to_fit();
+                ms.conditions.shrink_to_fit();
             }
             Some((head, builder.finish(), ranges.len() + 1))
         }

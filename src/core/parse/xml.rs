@@ -11,8 +11,9 @@ use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 
 use crate::core::model::{
-    ErrorCondition, Multistatus, NameId, NameTable, Problem, Prop, Propstat, QName, RelSpan,
-    Response, ResponseFlags, Severity, Span, StatusLine, ValueKind,
+    Condition, ErrorCondition, Multistatus, NameId, NameTable, Problem, Prop, Propstat,
+    PropstatDetail, PropstatFlags, QName, RelSpan, Response, ResponseDetail, ResponseFlags,
+    Severity, Span, StatusLine, ValueKind,
 };
 use crate::core::status::parse_status_code;
 use crate::core::tree::ResponseInfo;
@@ -72,7 +73,7 @@ pub(crate) enum Frame {
     Other,
 }
 
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub(crate) struct Open {
     frame: Frame,
     /// Where the start tag's name is (to check end tags a chunk did not open).
@@ -89,32 +90,90 @@ pub(crate) struct Open {
     name: Option<NameId>,
 }
 
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub(crate) struct Binding {
     prefix: Box<[u8]>,
     ns: u32,
 }
 
+/// A propstat read in the response being built: ranges into the builder's props
+/// and propstat errors.
+#[derive(Clone, Copy)]
+struct PropstatScratch {
+    status: Option<StatusLine>,
+    props: (u32, u32),
+    errors: (u32, u32),
+    description: Option<RelSpan>,
+}
+
+/// The response being read, in scratch vectors reused from one response to the
+/// next (cleared, never carried over: no state flows between responses).
 #[derive(Default)]
 struct ResponseBuilder {
     start: u64,
-    hrefs_start: u32,
-    propstats_start: u32,
-    props_start: u32,
-    errors_start: u32,
+    hrefs: Vec<RelSpan>,
     status: Option<StatusLine>,
     description: Option<RelSpan>,
     location: Option<RelSpan>,
-    /// Response-level error conditions, appended after propstat ones at the end.
+    /// Response-level error conditions.
     errors: Vec<ErrorCondition>,
-    flags: u8,
-    /// A resourcetype holding `collection` was read.
-    collection: bool,
+    propstats: Vec<PropstatScratch>,
+    props: Vec<Prop>,
+    ps_errors: Vec<ErrorCondition>,
+    flags: u16,
     // The propstat being read.
     ps_status: Option<StatusLine>,
     ps_props_start: u32,
     ps_errors_start: u32,
     ps_description: Option<RelSpan>,
+    /// The propstat's first resourcetype: (seen, holds collection).
+    ps_type: Option<bool>,
+}
+
+impl ResponseBuilder {
+    fn reset(&mut self, start: u64) {
+        self.start = start;
+        self.hrefs.clear();
+        self.status = None;
+        self.description = None;
+        self.location = None;
+        self.errors.clear();
+        self.propstats.clear();
+        self.props.clear();
+        self.ps_errors.clear();
+        self.flags = 0;
+        self.ps_status = None;
+        self.ps_props_start = 0;
+        self.ps_errors_start = 0;
+        self.ps_description = None;
+        self.ps_type = None;
+    }
+
+    fn detail(&self) -> ResponseDetail {
+        let slice =
+            |v: &[Prop], (s, e): (u32, u32)| v.get(s as usize..e as usize).unwrap_or(&[]).to_vec();
+        ResponseDetail {
+            hrefs: self.hrefs.clone(),
+            status: self.status,
+            propstats: self
+                .propstats
+                .iter()
+                .map(|p| PropstatDetail {
+                    status: p.status,
+                    props: slice(&self.props, p.props),
+                    errors: self
+                        .ps_errors
+                        .get(p.errors.0 as usize..p.errors.1 as usize)
+                        .unwrap_or(&[])
+                        .to_vec(),
+                    description: p.description,
+                })
+                .collect(),
+            errors: self.errors.clone(),
+            description: self.description,
+            location: self.location,
+        }
+    }
 }
 
 /// Receives each complete response as it is read: its index, the span of its
@@ -141,6 +200,9 @@ pub(crate) struct Parser<'b, 's> {
     chunk_depth: Option<usize>,
     /// Interned names by a hash of (namespace, name): the hot path allocates nothing.
     name_cache: std::collections::HashMap<u64, NameId, crate::core::text::Prehashed>,
+    /// Set when reading responses again in full: each one's detail lands here.
+    details: Option<Vec<ResponseDetail>>,
+    shape_buf: Vec<NameId>,
 }
 
 /// FNV-1a over a namespace id and name bytes.
@@ -183,7 +245,7 @@ pub(crate) enum RunEnd {
 
 /// The parser's state between two children of the multistatus: all a chunk needs
 /// to start reading there exactly as a sequential parse would.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub(crate) struct BoundaryState {
     stack: Vec<Open>,
     bindings: Vec<Binding>,
@@ -193,6 +255,24 @@ pub(crate) struct BoundaryState {
 }
 
 impl BoundaryState {
+    /// The same prefixes bound to the same URIs.
+    pub(crate) fn same_bindings(&self, other: &BoundaryState) -> bool {
+        fn uris(s: &BoundaryState) -> Vec<(&[u8], &[u8])> {
+            s.bindings
+                .iter()
+                .map(|b| {
+                    let uri = s
+                        .namespaces
+                        .get(b.ns as usize)
+                        .map(|u| &u[..])
+                        .unwrap_or(&[]);
+                    (&b.prefix[..], uri)
+                })
+                .collect()
+        }
+        uris(self) == uris(other)
+    }
+
     /// Prefixes bound to DAV: here (`""` for a default namespace).
     pub(crate) fn dav_prefixes(&self) -> Vec<Vec<u8>> {
         let mut out: Vec<Vec<u8>> = Vec::new();
@@ -236,6 +316,8 @@ impl<'b, 's> Parser<'b, 's> {
             unbound_reported: Vec::new(),
             name_cache: std::collections::HashMap::default(),
             chunk_depth: None,
+            details: None,
+            shape_buf: Vec::new(),
         }
     }
 
@@ -297,6 +379,17 @@ impl<'b, 's> Parser<'b, 's> {
         progress: &mut Option<&mut dyn FnMut(u64, u64) -> bool>,
     ) -> RunEnd {
         let body = self.body;
+        // quick-xml skips a leading byte-order mark without counting it in its
+        // positions: start after it, so every offset is one into the body.
+        let mut start = start;
+        if start == 0 && body.starts_with(b"\xEF\xBB\xBF") {
+            start = 3.min(end);
+            // quick-xml would skip a second one silently, too: say so.
+            while body[start..end].starts_with(b"\xEF\xBB\xBF") {
+                self.text_outside_root(start as u64);
+                start += 3;
+            }
+        }
         let slice = body.get(start..end).unwrap_or(&[]);
         let base = start as u64;
         let mut reader = Reader::from_reader(slice);
@@ -406,10 +499,8 @@ impl<'b, 's> Parser<'b, 's> {
             ms.names = std::mem::take(&mut self.names);
             // The vectors grew by doubling: give the slack back.
             ms.responses.shrink_to_fit();
-            ms.hrefs.shrink_to_fit();
             ms.propstats.shrink_to_fit();
-            ms.props.shrink_to_fit();
-            ms.errors.shrink_to_fit();
+            ms.conditions.shrink_to_fit();
         }
         if self.dropped_problems > 0 {
             let at = self.body.len() as u64;
@@ -519,13 +610,9 @@ impl Parser<'_, '_> {
 
     /// Drops the half-read response so only complete ones remain.
     fn abandon_open_response(&mut self) {
-        let in_response = self.stack.iter().any(|o| o.frame == Frame::Response);
-        if let (true, Some(ms)) = (in_response, self.ms.as_mut()) {
-            ms.hrefs.truncate(self.resp.hrefs_start as usize);
-            ms.propstats.truncate(self.resp.propstats_start as usize);
-            ms.props.truncate(self.resp.props_start as usize);
-            ms.errors.truncate(self.resp.errors_start as usize);
-        }
+        // A response reaches the model only when it closes: nothing to undo but
+        // the scratch.
+        self.resp.reset(0);
     }
 
     fn intern_ns(&mut self, uri: &[u8]) -> u32 {
@@ -753,12 +840,11 @@ impl Parser<'_, '_> {
                 b"href" => Frame::Href,
                 b"status" => Frame::ResponseStatus,
                 b"propstat" => {
-                    if let Some(ms) = &self.ms {
-                        self.resp.ps_props_start = ms.props.len() as u32;
-                        self.resp.ps_errors_start = ms.errors.len() as u32;
-                    }
+                    self.resp.ps_props_start = self.resp.props.len() as u32;
+                    self.resp.ps_errors_start = self.resp.ps_errors.len() as u32;
                     self.resp.ps_status = None;
                     self.resp.ps_description = None;
+                    self.resp.ps_type = None;
                     Frame::Propstat
                 }
                 b"error" => Frame::Error { in_propstat: false },
@@ -799,15 +885,13 @@ impl Parser<'_, '_> {
     }
 
     fn begin_response(&mut self, at: u64) {
-        let Some(ms) = &self.ms else { return };
-        self.resp = ResponseBuilder {
-            start: at,
-            hrefs_start: ms.hrefs.len() as u32,
-            propstats_start: ms.propstats.len() as u32,
-            props_start: ms.props.len() as u32,
-            errors_start: ms.errors.len() as u32,
-            ..ResponseBuilder::default()
-        };
+        if self.ms.as_ref().is_some_and(|m| m.context.is_none())
+            && let Some(state) = self.boundary_state()
+            && let Some(ms) = self.ms.as_mut()
+        {
+            ms.context = Some(std::sync::Arc::new(state));
+        }
+        self.resp.reset(at);
     }
 
     fn status_line(&mut self, content: Span) -> StatusLine {
@@ -886,9 +970,7 @@ impl Parser<'_, '_> {
             }
             Frame::Href => {
                 let span = self.trimmed_rel(content);
-                if let Some(ms) = self.ms.as_mut() {
-                    ms.hrefs.push(span);
-                }
+                self.resp.hrefs.push(span);
             }
             Frame::LocationHref => {
                 self.resp.location = Some(self.trimmed_rel(content));
@@ -920,17 +1002,20 @@ impl Parser<'_, '_> {
                     ValueKind::Empty
                 };
                 let value = self.rel_span(content.start, content.end);
-                if open.resourcetype
-                    && kind == ValueKind::Xml
-                    && self
+                if open.resourcetype {
+                    let says = self
                         .body
                         .get(content.start as usize..content.end as usize)
-                        .is_some_and(|v| memchr::memmem::find(v, b"collection").is_some())
-                {
-                    self.resp.collection = true;
+                        .is_some_and(|v| memchr::memmem::find(v, b"collection").is_some());
+                    if says && kind == ValueKind::Xml {
+                        self.resp.flags |= ResponseFlags::COLLECTION;
+                    }
+                    if self.resp.ps_type.is_none() {
+                        self.resp.ps_type = Some(says);
+                    }
                 }
-                if let (Some(ms), Some(name)) = (self.ms.as_mut(), open.name) {
-                    ms.props.push(Prop { name, kind, value });
+                if let Some(name) = open.name {
+                    self.resp.props.push(Prop { name, kind, value });
                 }
             }
             Frame::Condition { in_propstat } => {
@@ -938,9 +1023,7 @@ impl Parser<'_, '_> {
                 if let Some(name) = open.name {
                     let cond = ErrorCondition { name, element };
                     if in_propstat {
-                        if let Some(ms) = self.ms.as_mut() {
-                            ms.errors.push(cond);
-                        }
+                        self.resp.ps_errors.push(cond);
                     } else {
                         self.resp.errors.push(cond);
                     }
@@ -949,18 +1032,24 @@ impl Parser<'_, '_> {
             Frame::Propstat => {
                 let status = self.resp.ps_status.take();
                 let description = self.resp.ps_description.take();
-                let (props_start, errors_start) =
-                    (self.resp.ps_props_start, self.resp.ps_errors_start);
-                if let Some(ms) = self.ms.as_mut() {
-                    ms.propstats.push(Propstat {
-                        status,
-                        props_start,
-                        props_end: ms.props.len() as u32,
-                        errors_start,
-                        errors_end: ms.errors.len() as u32,
-                        description,
-                    });
+                let r = &mut self.resp;
+                if let Some(collection) = r.ps_type.take()
+                    && status
+                        .and_then(|s| s.code())
+                        .is_some_and(|c| (200..300).contains(&c))
+                    && r.flags & ResponseFlags::TYPE_DECLARED == 0
+                {
+                    r.flags |= ResponseFlags::TYPE_DECLARED;
+                    if collection {
+                        r.flags |= ResponseFlags::DECLARED_COLLECTION;
+                    }
                 }
+                r.propstats.push(PropstatScratch {
+                    status,
+                    props: (r.ps_props_start, r.props.len() as u32),
+                    errors: (r.ps_errors_start, r.ps_errors.len() as u32),
+                    description,
+                });
             }
             Frame::Response => self.finish_response(open.start, after),
             _ => {}
@@ -987,47 +1076,80 @@ impl Parser<'_, '_> {
     }
 
     fn finish_response(&mut self, start: u64, end: u64) {
-        let resp = std::mem::take(&mut self.resp);
         let Some(ms) = self.ms.as_mut() else { return };
-        let errors_start = ms.errors.len() as u32;
-        ms.errors.extend(resp.errors);
-        let hrefs_end = ms.hrefs.len() as u32;
-        let propstats_end = ms.propstats.len() as u32;
+        let resp = &mut self.resp;
+        if let Some(details) = self.details.as_mut() {
+            details.push(resp.detail());
+        }
+        let index = ms.responses.len() as u32;
         let mut flags = resp.flags;
-        if resp.status.is_some() && propstats_end > resp.propstats_start {
-            flags |= ResponseFlags::STATUS_AND_PROPSTAT;
+        if resp.status.is_some() {
+            flags |= ResponseFlags::HAS_STATUS;
+            if !resp.propstats.is_empty() {
+                flags |= ResponseFlags::STATUS_AND_PROPSTAT;
+            }
         }
-        if hrefs_end == resp.hrefs_start {
+        if resp.hrefs.is_empty() {
             flags |= ResponseFlags::NO_HREF;
+        } else if resp.hrefs.len() > 1 {
+            flags |= ResponseFlags::MORE_HREFS;
         }
-        let response = Response {
-            span: Span { start, end },
-            hrefs_start: resp.hrefs_start,
-            hrefs_end,
-            status: resp.status,
-            propstats_start: resp.propstats_start,
-            propstats_end,
-            // Propstat-level errors were appended first; the response's own follow.
-            errors_start,
-            errors_end: ms.errors.len() as u32,
-            description: resp.description,
-            location: resp.location,
+        if !resp.errors.is_empty() || !resp.ps_errors.is_empty() {
+            flags |= ResponseFlags::HAS_ERROR;
+        }
+        if resp.description.is_some() || resp.propstats.iter().any(|p| p.description.is_some()) {
+            flags |= ResponseFlags::HAS_DESCRIPTION;
+        }
+        if resp.location.is_some() {
+            flags |= ResponseFlags::HAS_LOCATION;
+        }
+        let propstats_start = ms.propstats.len() as u32;
+        for p in &resp.propstats {
+            self.shape_buf.clear();
+            self.shape_buf.extend(
+                resp.props
+                    .get(p.props.0 as usize..p.props.1 as usize)
+                    .unwrap_or(&[])
+                    .iter()
+                    .map(|x| x.name),
+            );
+            let shape = ms.shapes.intern(&self.shape_buf);
+            ms.propstats.push(Propstat {
+                code: p.status.and_then(|s| s.code),
+                flags: PropstatFlags(if p.status.is_some() {
+                    PropstatFlags::HAS_STATUS
+                } else {
+                    0
+                }),
+                shape,
+            });
+        }
+        for e in resp.errors.iter().chain(resp.ps_errors.iter()) {
+            ms.conditions.push(Condition {
+                response: index,
+                name: e.name,
+            });
+        }
+        let mut response = Response {
+            start,
+            len: u32::try_from(end.saturating_sub(start)).unwrap_or(u32::MAX),
+            href: resp.hrefs.first().copied().unwrap_or_default(),
+            propstats_start,
+            propstats_len: resp.propstats.len() as u32,
+            code: resp.status.and_then(|s| s.code),
             flags: ResponseFlags(flags),
         };
-        let mut response = response;
         if ms.codes(&response).all(|c| c.is_none()) {
             response.flags.0 |= ResponseFlags::NO_CODE;
         }
-        let index = ms.responses.len();
         ms.responses.push(response);
         if let Some(sink) = self.sink.as_mut() {
-            let href = ms
-                .hrefs_of(&response)
-                .first()
-                .map(|h| ms.relative(&response, *h));
-            let info = ResponseInfo::with_collection(ms, &response, resp.collection);
-            sink(index as u32, href, info);
+            let href = (flags & ResponseFlags::NO_HREF == 0)
+                .then(|| ms.relative(&response, response.href));
+            let info = ResponseInfo::of(ms, &response);
+            sink(index, href, info);
         }
+        let no_status = resp.status.is_none() && resp.propstats.is_empty();
         if flags & ResponseFlags::STATUS_AND_PROPSTAT != 0 {
             self.push(
                 Problem::new(
@@ -1045,7 +1167,7 @@ impl Parser<'_, '_> {
                 start,
             ));
         }
-        if resp.status.is_none() && propstats_end == resp.propstats_start {
+        if no_status {
             self.push(Problem::new(
                 Severity::Warning,
                 "a response has neither a status nor a propstat",
@@ -1053,6 +1175,33 @@ impl Parser<'_, '_> {
             ));
         }
     }
+}
+
+/// Reads response `index` of `ms` again, in full (property values, status texts,
+/// descriptions, every href). `None` when the document has no such response.
+pub fn read_response(body: &[u8], ms: &Multistatus, index: usize) -> Option<ResponseDetail> {
+    let r = ms.responses.get(index)?;
+    let ctx = ms.context.as_ref()?;
+    let mut p = Parser::at_boundary(body, ctx, None);
+    p.details = Some(Vec::new());
+    let span = r.span();
+    let end = usize::try_from(span.end).ok()?.min(body.len());
+    p.run(usize::try_from(span.start).ok()?, end, None, &mut None);
+    let mut d = p.details.take()?.into_iter().next()?;
+    // The names this parser interned, as the document's ids (the load interned
+    // every one of them from the same bytes).
+    let map: Vec<Option<NameId>> = p.names.iter().map(|(_, q)| ms.names.get(q)).collect();
+    let remap = |id: NameId| map.get(id.0 as usize).copied().flatten();
+    let fix_errors = |v: &mut Vec<ErrorCondition>| {
+        v.retain_mut(|e| remap(e.name).map(|n| e.name = n).is_some());
+    };
+    fix_errors(&mut d.errors);
+    for ps in &mut d.propstats {
+        fix_errors(&mut ps.errors);
+        ps.props
+            .retain_mut(|x| remap(x.name).map(|n| x.name = n).is_some());
+    }
+    Some(d)
 }
 
 #[cfg(test)]
@@ -1080,8 +1229,12 @@ mod tests {
             let ms = parsed.multistatus.expect("multistatus");
             assert_eq!(ms.responses.len(), 1, "{body}");
             let r = ms.responses[0];
-            assert_eq!(text(body, &ms, &r, ms.hrefs_of(&r)[0]), "/a");
-            assert_eq!(r.status.and_then(|s| s.code()), Some(200));
+            assert_eq!(text(body, &ms, &r, r.href), "/a");
+            assert_eq!(r.status_code(), Some(200));
+            // Read again in full, the same response comes back.
+            let d = read_response(body.as_bytes(), &ms, 0).expect("detail");
+            assert_eq!(d.hrefs, vec![r.href]);
+            assert_eq!(d.status.and_then(|s| s.code()), Some(200));
             assert!(parsed.problems.is_empty(), "{:?}", parsed.problems);
         }
     }
@@ -1112,10 +1265,29 @@ mod tests {
         let ms = parsed.multistatus.expect("ms");
         assert_eq!(ms.responses.len(), 2);
         let r = ms.responses[0];
-        assert_eq!(text(body, &ms, &r, ms.hrefs_of(&r)[0]), "/f%C3%BC");
-        let ps = ms.propstats_of(&r);
+        assert_eq!(text(body, &ms, &r, r.href), "/f%C3%BC");
+        let compact = ms.propstats_of(&r);
+        assert_eq!(compact.len(), 2);
+        assert_eq!(compact[1].code(), Some(404));
+        let shape: Vec<String> = ms
+            .prop_names(&compact[0])
+            .iter()
+            .map(|n| ms.names.name(*n).map(QName::clark).unwrap_or_default())
+            .collect();
+        assert_eq!(
+            shape,
+            ["{DAV:}getetag", "{urn:x}color", "{DAV:}resourcetype"]
+        );
+        assert!(r.flags.has(ResponseFlags::COLLECTION));
+        assert!(r.flags.has(ResponseFlags::DECLARED_COLLECTION));
+        assert!(
+            r.flags.has(ResponseFlags::HAS_ERROR) && r.flags.has(ResponseFlags::HAS_DESCRIPTION)
+        );
+        assert_eq!(ms.conditions_of(0).len(), 1);
+        let d = read_response(body.as_bytes(), &ms, 0).expect("detail");
+        let ps = &d.propstats;
         assert_eq!(ps.len(), 2);
-        let props = ms.props_of(&ps[0]);
+        let props = &ps[0].props;
         let names: Vec<String> = props
             .iter()
             .map(|p| ms.names.name(p.name).map(QName::clark).unwrap_or_default())
@@ -1128,23 +1300,39 @@ mod tests {
         assert_eq!(text(body, &ms, &r, props[0].value), "&quot;e1&quot;");
         assert_eq!(props[1].kind, ValueKind::Empty);
         assert_eq!(props[2].kind, ValueKind::Xml);
-        assert_eq!(ps[1].status.and_then(|s| s.code()), Some(404));
-        let errs = ms.errors_of(&r);
+        assert_eq!(ps[1].code(), Some(404));
+        let errs = &d.errors;
         assert_eq!(errs.len(), 1);
         assert_eq!(
             ms.names.name(errs[0].name).map(QName::clark).as_deref(),
             Some("{DAV:}need-privileges")
         );
         assert!(text(body, &ms, &r, errs[0].element).starts_with("<d:need-privileges>"));
-        assert_eq!(r.description.map(|d| text(body, &ms, &r, d)), Some("why"));
+        assert_eq!(d.description.map(|x| text(body, &ms, &r, x)), Some("why"));
         let g = ms.responses[1];
-        assert_eq!(g.status.and_then(|s| s.code()), Some(423));
-        assert_eq!(g.location.map(|l| text(body, &ms, &g, l)), Some("/h"));
+        assert_eq!(g.status_code(), Some(423));
+        let gd = read_response(body.as_bytes(), &ms, 1).expect("detail");
+        assert_eq!(gd.location.map(|l| text(body, &ms, &g, l)), Some("/h"));
         let tok = ms.sync_token.expect("token");
         assert_eq!(&body[tok.start as usize..tok.end as usize], "tok-1");
         // the response span is the element, byte-exact
-        assert!(body[g.span.start as usize..g.span.end as usize].starts_with("<d:response>"));
-        assert!(body[g.span.start as usize..g.span.end as usize].ends_with("</d:response>"));
+        let gs = g.span();
+        assert!(body[gs.start as usize..gs.end as usize].starts_with("<d:response>"));
+        assert!(body[gs.start as usize..gs.end as usize].ends_with("</d:response>"));
+    }
+
+    #[test]
+    fn offsets_count_a_byte_order_mark() {
+        let body = "\u{FEFF}<?xml version=\"1.0\"?><multistatus xmlns=\"DAV:\"><response><href>/a</href><status>HTTP/1.1 200 OK</status></response></multistatus>";
+        let parsed = parse(body);
+        assert!(parsed.problems.is_empty(), "{:?}", parsed.problems);
+        let ms = parsed.multistatus.expect("ms");
+        let s = ms.responses[0].span();
+        assert!(body[s.start as usize..s.end as usize].starts_with("<response>"));
+        assert_eq!(
+            text(body, &ms, &ms.responses[0], ms.responses[0].href),
+            "/a"
+        );
     }
 
     #[test]
@@ -1152,7 +1340,7 @@ mod tests {
         let body = r#"<multistatus xmlns="DAV:"><response><href>/a</href><status>HTTP/1.1 403 Forbidden</status></response><response><href>/b</href></response></multistatus>"#;
         let parsed = parse(body);
         let ms = parsed.multistatus.expect("ms");
-        assert_eq!(ms.responses[1].status, None);
+        assert_eq!(ms.responses[1].status(), None);
         assert!(ms.responses[1].flags.has(ResponseFlags::NO_CODE));
         assert_eq!(parsed.problems.len(), 1, "{:?}", parsed.problems);
     }
@@ -1163,7 +1351,11 @@ mod tests {
         let parsed = parse(body);
         let ms = parsed.multistatus.expect("ms");
         assert_eq!(ms.responses.len(), 1);
-        assert_eq!(ms.hrefs.len(), 1);
+        assert_eq!(
+            ms.propstats.len(),
+            0,
+            "the cut response left nothing behind"
+        );
         assert_eq!(parsed.problems.len(), 1, "{:?}", parsed.problems);
         assert_eq!(parsed.problems[0].severity, Severity::Error);
     }
@@ -1195,11 +1387,11 @@ mod tests {
             parsed.problems[0].offset,
             body.find("<nc:x>").map(|o| o as u64).unwrap_or(0)
         );
-        let p = ms.props[0];
-        assert_eq!(
-            ms.names.name(p.name).map(QName::clark).as_deref(),
-            Some("nc:x")
-        );
+        let p = ms.prop_names(&ms.propstats[0])[0];
+        assert_eq!(ms.names.name(p).map(QName::clark).as_deref(), Some("nc:x"));
+        // Read again, the undeclared name maps to the same id.
+        let d = read_response(body.as_bytes(), &ms, 0).expect("detail");
+        assert_eq!(d.propstats[0].props[0].name, p);
     }
 
     #[test]
