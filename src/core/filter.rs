@@ -222,12 +222,6 @@ impl FilterQuery {
     pub fn uses_change(&self) -> bool {
         self.terms.iter().any(|t| matches!(t.test, Test::Change(_)))
     }
-
-    fn needs_path(&self) -> bool {
-        self.terms
-            .iter()
-            .any(|t| matches!(t.test, Test::Path(_) | Test::Text(_)))
-    }
 }
 
 fn is_key(key: &str) -> bool {
@@ -282,6 +276,42 @@ struct Bound<'q> {
     query: &'q FilterQuery,
     props: Vec<Vec<NameId>>,
     errors: Vec<Vec<NameId>>,
+    /// Per term: the nodes of a subtree a `path:` term stands for (a pattern
+    /// that is a plain path or `/prefix/**`), so no path string is built.
+    subtrees: Vec<Option<Vec<bool>>>,
+    /// The tree node of each response.
+    response_node: &'q [u32],
+}
+
+/// The path a `path:` pattern selects the subtree of, when it is one: a plain
+/// absolute path, or one followed by `/**` (`/**` alone: everything).
+fn subtree_root(pattern: &str) -> Option<&str> {
+    let prefix = pattern.strip_suffix("/**").unwrap_or(pattern);
+    let plain = !prefix.contains(['*', '?']);
+    let absolute =
+        prefix.is_empty() || (prefix.starts_with('/') && (prefix == "/" || !prefix.ends_with('/')));
+    (plain && absolute && !(prefix == "/" && pattern.ends_with("/**"))).then_some(prefix)
+}
+
+/// Marks every node at or below the nodes whose path is `path` (side-by-side
+/// duplicates included).
+fn subtree_marks(tree: &PathTree, path: &str) -> Vec<bool> {
+    let mut marks = vec![false; tree.nodes.len()];
+    let mut level = vec![0u32];
+    for seg in path.split('/').filter(|s| !s.is_empty()) {
+        level = level
+            .iter()
+            .flat_map(|&n| tree.children(n).filter(|&c| tree.name(c) == seg))
+            .collect();
+    }
+    let mut stack = level;
+    while let Some(n) = stack.pop() {
+        if let Some(m) = marks.get_mut(n as usize) {
+            *m = true;
+        }
+        stack.extend(tree.children(n));
+    }
+    marks
 }
 
 fn names_matching(ms: &Multistatus, pattern: &str) -> Vec<NameId> {
@@ -382,7 +412,13 @@ impl Bound<'_> {
                     .codes(r)
                     .any(|code| sels.iter().any(|s| status_matches(s, code))),
                 Test::Outcome(outs) => outs.contains(&ms.outcome(r)),
-                Test::Path(glob) => glob_match(glob, path),
+                Test::Path(glob) => match &self.subtrees[ti] {
+                    Some(marks) => self
+                        .response_node
+                        .get(index)
+                        .is_some_and(|&n| marks.get(n as usize).copied().unwrap_or(false)),
+                    None => glob_match(glob, path),
+                },
                 Test::Text(t) => lower_path.contains(t.as_str()),
                 Test::Prop(_) => {
                     let ids = &self.props[ti];
@@ -439,11 +475,24 @@ pub fn apply(
                 _ => Vec::new(),
             })
             .collect(),
+        subtrees: query
+            .terms
+            .iter()
+            .map(|t| match &t.test {
+                Test::Path(p) => subtree_root(p).map(|root| subtree_marks(tree, root)),
+                _ => None,
+            })
+            .collect(),
+        response_node: &tree.response_node,
     };
+    // Paths are built only for terms that need the text of a path.
+    let needs_path = query.terms.iter().zip(&bound.subtrees).any(|(t, sub)| {
+        matches!(t.test, Test::Text(_)) || (matches!(t.test, Test::Path(_)) && sub.is_none())
+    });
     let n = ms.responses.len();
     let mut matched = vec![false; n];
     let change = |i: usize| change_of.and_then(|f| f(i));
-    if query.needs_path() {
+    if needs_path {
         // Walk the tree depth-first, keeping the path in one buffer.
         let mut path = String::from("/");
         let mut lower = String::new();
@@ -554,6 +603,42 @@ mod tests {
         assert_eq!(run("b.txt"), [2], "free text is case-insensitive");
         assert_eq!(run("docs outcome:failed"), [1]);
         assert_eq!(run("-docs"), [3]);
+    }
+
+    #[test]
+    fn subtree_paths_agree_with_the_glob() {
+        let body = r#"<multistatus xmlns="DAV:">
+<response><href>/d/</href><status>HTTP/1.1 200 OK</status></response>
+<response><href>/d/a</href><status>HTTP/1.1 200 OK</status></response>
+<response><href>/d/a</href><status>HTTP/1.1 404 x</status></response>
+<response><href>/d/a/b%20c/</href><status>HTTP/1.1 200 OK</status></response>
+<response><href>/D/a</href><status>HTTP/1.1 200 OK</status></response>
+<response><href>/dd/x</href><status>HTTP/1.1 200 OK</status></response>
+<response><href>/</href><status>HTTP/1.1 200 OK</status></response>
+</multistatus>"#;
+        let ms = parse_body(body.as_bytes(), None).multistatus.expect("ms");
+        let tree = PathTree::build(&ms, body.as_bytes(), None);
+        for pattern in [
+            "/d/**",
+            "/d",
+            "/d/a",
+            "/d/a/**",
+            "/d/a/b c",
+            "/D/**",
+            "/**",
+            "/",
+            "/d/",
+            "d",
+            "/x/**",
+            "/d/a/b c/**",
+        ] {
+            let q = FilterQuery::parse(&format!("path:\"{pattern}\"")).expect("q");
+            let fast = apply(&q, &ms, &tree, None).matched;
+            let slow: Vec<bool> = (0..ms.responses.len())
+                .map(|i| glob_match(pattern, &tree.path(tree.response_node[i])))
+                .collect();
+            assert_eq!(fast, slow, "{pattern}");
+        }
     }
 
     #[test]

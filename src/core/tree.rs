@@ -288,6 +288,8 @@ pub struct TreeBuilder<'u> {
     /// soon as a depth-first listing leaves it, so little is left for `finish`.
     sorted: Vec<bool>,
     kids: Vec<u32>,
+    /// The previous path's key (its segments are `chain`).
+    prev: String,
 }
 
 impl<'u> TreeBuilder<'u> {
@@ -335,6 +337,7 @@ impl<'u> TreeBuilder<'u> {
             buf,
             sorted: vec![false],
             kids: Vec::new(),
+            prev: String::new(),
         }
     }
 
@@ -361,6 +364,7 @@ impl<'u> TreeBuilder<'u> {
             buf,
             sorted,
             kids,
+            prev,
         } = self;
         let request_url = *request_url;
         let full;
@@ -398,8 +402,16 @@ impl<'u> TreeBuilder<'u> {
         let mut depth = 0usize;
         let mut diverged = false;
         let mut parent_is_new = false;
+        // The bytes this path shares with the previous one: the segments inside
+        // them are the chain's nodes, no name comparison needed.
+        let same = common_prefix(key.as_bytes(), prev.as_bytes());
+        let prev_bytes = prev.as_bytes();
+        let base = key.as_ptr() as usize;
         for seg in key.split('/').filter(|s| !s.is_empty()) {
-            if !diverged && depth < chain.len() && t.name(chain[depth]) == seg {
+            let end = seg.as_ptr() as usize - base + seg.len();
+            let shared =
+                end <= same && (end == prev_bytes.len() || prev_bytes.get(end) == Some(&b'/'));
+            if !diverged && depth < chain.len() && shared {
                 node = chain[depth];
             } else {
                 diverged = true;
@@ -408,19 +420,30 @@ impl<'u> TreeBuilder<'u> {
                 }
                 chain.truncate(depth);
                 let h = seg_hash(seg);
-                let found = if parent_is_new {
-                    None
-                } else {
-                    match map.get(&(node, h)) {
-                        Some(&c) if t.name(c) == seg => Some(c),
-                        Some(_) => collided.get(&(node, seg.to_string())).copied(),
-                        None => None,
+                // One probe finds the child or makes room for it.
+                let parent = node;
+                let next_id = t.nodes.len() as u32;
+                let mut indexed = false;
+                let found = match map.entry((parent, h)) {
+                    std::collections::hash_map::Entry::Vacant(v) => {
+                        v.insert(next_id);
+                        indexed = true;
+                        None
+                    }
+                    std::collections::hash_map::Entry::Occupied(o) => {
+                        let c = *o.get();
+                        if t.name(c) == seg {
+                            Some(c)
+                        } else if parent_is_new {
+                            None
+                        } else {
+                            collided.get(&(parent, seg.to_string())).copied()
+                        }
                     }
                 };
                 node = match found {
                     Some(c) => c,
                     None => {
-                        let parent = node;
                         let was_leaf = t.nodes[parent as usize].first_child == NONE;
                         let c = t.add_node(parent, seg);
                         sorted.push(false);
@@ -430,10 +453,7 @@ impl<'u> TreeBuilder<'u> {
                         if was_leaf && grandparent != NONE {
                             sorted[grandparent as usize] = false;
                         }
-                        if let std::collections::hash_map::Entry::Vacant(v) = map.entry((parent, h))
-                        {
-                            v.insert(c);
-                        } else {
+                        if !indexed {
                             collided.insert((parent, seg.to_string()), c);
                         }
                         parent_is_new = true;
@@ -448,6 +468,8 @@ impl<'u> TreeBuilder<'u> {
             Self::close(t, &chain[depth..], sorted, kids);
         }
         chain.truncate(depth);
+        prev.clear();
+        prev.push_str(key);
         // Every node above the last one is a folder.
         for &c in chain.iter().take(depth.saturating_sub(1)) {
             t.nodes[c as usize].collection = true;
@@ -521,6 +543,26 @@ fn ci_cmp(a: &str, b: &str) -> std::cmp::Ordering {
         .cmp(b.chars().flat_map(char::to_lowercase))
 }
 
+/// How many leading bytes two byte strings share, eight at a time.
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    let n = a.len().min(b.len());
+    let mut i = 0;
+    while i + 8 <= n {
+        let (x, y) = (
+            u64::from_le_bytes(a[i..i + 8].try_into().unwrap_or([0; 8])),
+            u64::from_le_bytes(b[i..i + 8].try_into().unwrap_or([0; 8])),
+        );
+        if x != y {
+            return i + ((x ^ y).trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < n && a[i] == b[i] {
+        i += 1;
+    }
+    i
+}
+
 fn seg_hash(seg: &str) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in seg.as_bytes() {
@@ -539,8 +581,15 @@ fn first_href<'b>(ms: &Multistatus, r: &Response, body: &'b [u8]) -> std::borrow
     let raw = body
         .get(span.start as usize..span.end as usize)
         .unwrap_or(&[]);
+    if memchr::memchr2(b'&', b'<', raw).is_some() {
+        return std::borrow::Cow::Owned(
+            decode_text(&String::from_utf8_lossy(raw))
+                .trim()
+                .to_string(),
+        );
+    }
     match std::str::from_utf8(raw) {
-        Ok(t) if !t.contains(['&', '<']) => std::borrow::Cow::Borrowed(t.trim()),
+        Ok(t) => std::borrow::Cow::Borrowed(t.trim()),
         _ => std::borrow::Cow::Owned(
             decode_text(&String::from_utf8_lossy(raw))
                 .trim()
@@ -552,6 +601,18 @@ fn first_href<'b>(ms: &Multistatus, r: &Response, body: &'b [u8]) -> std::borrow
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn common_prefix_counts_equal_leading_bytes() {
+        let a = b"/remote.php/dav/files/alice/x";
+        for cut in 0..a.len() {
+            let mut b = a.to_vec();
+            b[cut] ^= 1;
+            assert_eq!(common_prefix(a, &b), cut);
+        }
+        assert_eq!(common_prefix(a, &a[..5]), 5);
+        assert_eq!(common_prefix(a, a), a.len());
+    }
     use crate::core::parse::xml::parse_body;
 
     fn tree_of(body: &str, url: Option<&str>) -> PathTree {
