@@ -72,9 +72,18 @@ fn payload(rng: &mut Rng) -> Vec<u8> {
         };
         let mut path = String::from("/dav");
         for d in 0..rng.below(depth + 1) {
-            path.push_str(&format!("/f{}", (i + d) % 7));
+            // Sometimes a folder differs from another only in case.
+            let f = if rng.chance(5) { "F" } else { "f" };
+            path.push_str(&format!("/{f}{}", (i + d) % 7));
         }
-        path.push_str(&format!("/file%20{i}.txt"));
+        // Same paths twice (side by side), folders listed after their
+        // children, and the root itself.
+        match rng.below(20) {
+            0 => path.push_str(&format!("/file%20{}.txt", i / 2)),
+            1 => path.push('/'),
+            2 => path = "/".to_string(),
+            _ => path.push_str(&format!("/file%20{i}.txt")),
+        }
         s.push_str(&format!(
             "<{rp}response>{nl}<{rp}href>{path}</{rp}href>{nl}"
         ));
@@ -148,18 +157,43 @@ fn load(bytes: &[u8], threads: usize) -> Document {
         .remove(0)
 }
 
-type Fingerprint = (String, Vec<(String, u32, Option<u16>, [u32; 3])>);
+type Fingerprint = (String, Vec<String>);
 
+/// The JSON report and the tree as a user sees it: every node in display order
+/// with its depth, name, response, outcome, counts and worst code, then the
+/// diagnosis inputs (by path). Node numbering is internal and not compared.
 fn fingerprint(doc: &Document) -> Fingerprint {
     let json = serde_json::to_string(&inspect_json(doc, None)).expect("json");
     let t = &doc.tree;
-    let tree = (0..t.len() as u32)
-        .map(|id| {
-            let n = &t.nodes[id as usize];
-            (t.path(id), n.response, n.worst, n.counts)
-        })
-        .collect();
-    (json, tree)
+    let mut lines = Vec::new();
+    let mut stack = vec![0u32];
+    while let Some(id) = stack.pop() {
+        let n = &t.nodes[id as usize];
+        lines.push(format!(
+            "{} {:?} r{} {:?} {:?} {:?} {:?} c{}",
+            n.depth,
+            t.name(id),
+            n.response,
+            n.outcome,
+            n.code,
+            n.counts,
+            n.worst,
+            n.collection
+        ));
+        let kids: Vec<u32> = t.children(id).collect();
+        stack.extend(kids.into_iter().rev());
+    }
+    for (ri, node) in t.response_node.iter().enumerate() {
+        lines.push(format!("response {ri} at {}", t.path(*node)));
+    }
+    for (a, b) in &t.case_collisions {
+        lines.push(format!("collision {} {}", t.path(*a), t.path(*b)));
+    }
+    lines.push(format!("anomalies {:?}", t.anomalies));
+    lines.push(format!("outside {:?}", t.outside_request));
+    lines.push(format!("origins {:?}", t.origins));
+    lines.push(format!("nodes {}", t.len()));
+    (json, lines)
 }
 
 #[test]

@@ -505,6 +505,25 @@ impl<'u> TreeBuilder<'u> {
         t.response_node.push(node);
     }
 
+    /// Sorts and returns the tree of one piece of a parallel load, counts not
+    /// rolled up: a [`TreeMerger`] takes it from here.
+    pub fn finish_piece(self) -> PathTree {
+        let TreeBuilder {
+            mut t,
+            origins,
+            sorted,
+            mut kids,
+            ..
+        } = self;
+        for (id, done) in sorted.iter().enumerate() {
+            if !done {
+                t.sort_node(id, &mut kids);
+            }
+        }
+        t.origins = origins.into_iter().collect();
+        t
+    }
+
     /// Sorts, rolls up and returns the tree.
     pub fn finish(self) -> PathTree {
         let TreeBuilder {
@@ -527,6 +546,268 @@ impl<'u> TreeBuilder<'u> {
         origins.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         t.origins = origins;
         t
+    }
+}
+
+/// Joins the trees of the pieces of a parallel load, in document order, into the
+/// tree a sequential [`TreeBuilder`] gives. A node under a node the earlier
+/// pieces made is looked up by name (a folder's children are indexed the first
+/// time one is looked up); everything below a new node is new and is copied with
+/// its links, already in display order.
+pub struct TreeMerger {
+    t: PathTree,
+    origins: HashMap<String, u32>,
+    map: HashMap<(u32, u64), u32, crate::core::text::Prehashed>,
+    collided: HashMap<(u32, String), u32>,
+    indexed: Vec<bool>,
+    /// Nodes whose children must be put in display order again.
+    dirty: Vec<u32>,
+    responses: u32,
+    /// Responses of the piece being merged that went to a duplicate node.
+    fixups: Vec<(u32, u32)>,
+}
+
+impl TreeMerger {
+    pub fn new(capacity: usize) -> Self {
+        let t = TreeBuilder::new(None, capacity).t;
+        TreeMerger {
+            t,
+            origins: HashMap::new(),
+            map: HashMap::default(),
+            collided: HashMap::new(),
+            indexed: vec![false],
+            dirty: Vec::new(),
+            responses: 0,
+            fixups: Vec::new(),
+        }
+    }
+
+    /// Reserves room for about `nodes` more nodes.
+    pub fn reserve(&mut self, nodes: usize) {
+        self.t.nodes.reserve(nodes);
+        self.t.response_node.reserve(nodes);
+        self.indexed.reserve(nodes);
+    }
+
+    /// The child of `parent` named `name`, indexing `parent`'s children first.
+    fn find_child(&mut self, parent: u32, name: &str) -> Option<u32> {
+        if !self.indexed[parent as usize] {
+            self.indexed[parent as usize] = true;
+            let kids: Vec<u32> = self.t.children(parent).collect();
+            for c in kids {
+                self.index(parent, c);
+            }
+        }
+        let h = seg_hash(name);
+        match self.map.get(&(parent, h)) {
+            Some(&c) if self.t.name(c) == name => Some(c),
+            Some(_) => self.collided.get(&(parent, name.to_string())).copied(),
+            None => None,
+        }
+    }
+
+    fn index(&mut self, parent: u32, c: u32) {
+        let h = seg_hash(self.t.name(c));
+        match self.map.entry((parent, h)) {
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(c);
+            }
+            std::collections::hash_map::Entry::Occupied(mut o) => {
+                let first = *o.get();
+                if self.t.name(first) != self.t.name(c) {
+                    let name = self.t.name(c).to_string();
+                    let slot = self.collided.entry((parent, name)).or_insert(c);
+                    *slot = (*slot).min(c);
+                } else if c < first {
+                    // Of side-by-side duplicates, the first one is found.
+                    o.insert(c);
+                }
+            }
+        }
+    }
+
+    /// Links a new node under an older parent (display order restored at the end).
+    fn link(&mut self, parent: u32, c: u32) {
+        let (first, grandparent) = {
+            let p = &self.t.nodes[parent as usize];
+            (p.first_child, p.parent)
+        };
+        let was_leaf = first == NONE;
+        self.t.nodes[c as usize].next_sibling = first;
+        self.t.nodes[parent as usize].first_child = c;
+        self.dirty.push(parent);
+        // A leaf that becomes a folder moves among its siblings.
+        if was_leaf && grandparent != NONE {
+            self.dirty.push(grandparent);
+        }
+        if self.indexed[parent as usize] {
+            self.index(parent, c);
+        }
+    }
+
+    fn push_node(&mut self, mut node: Node) -> u32 {
+        let id = self.t.nodes.len() as u32;
+        node.first_child = NONE;
+        node.next_sibling = NONE;
+        self.t.nodes.push(node);
+        self.indexed.push(false);
+        id
+    }
+
+    /// Adds the tree of the next piece, whose responses follow the ones so far.
+    pub fn absorb(&mut self, piece: PathTree) {
+        let base = self.responses;
+        let n = piece.nodes.len();
+        self.responses += piece.response_node.len() as u32;
+        let names_base = self.t.names.len() as u32;
+        self.t.names.push_str(&piece.names);
+        let new_base = self.t.nodes.len() as u32;
+        let mut map = vec![NONE; n];
+        if n == 0 {
+            return;
+        }
+        map[0] = 0;
+        let own = |node: &Node| node.response != NONE;
+        // The root may carry a response of its own.
+        if own(&piece.nodes[0]) {
+            self.merge_response(0, &piece.nodes[0], base);
+        }
+        for l in 1..n {
+            let ln = &piece.nodes[l];
+            let gp = map[ln.parent as usize];
+            let mut node = ln.clone();
+            node.parent = gp;
+            node.name_start += names_base;
+            if node.response != NONE {
+                node.response += base;
+            }
+            if gp >= new_base {
+                map[l] = self.push_node(node);
+                continue;
+            }
+            match self.find_child(gp, piece.name(l as u32)) {
+                Some(g) => {
+                    map[l] = g;
+                    let was = self.t.nodes[g as usize].collection;
+                    self.t.nodes[g as usize].collection |= ln.collection;
+                    if !was && ln.collection {
+                        self.dirty.push(gp);
+                    }
+                    if own(ln) {
+                        self.merge_response(g, ln, base);
+                    }
+                }
+                None => {
+                    let c = self.push_node(node);
+                    map[l] = c;
+                    self.link(gp, c);
+                }
+            }
+        }
+        // Links inside new subtrees carry over, already in display order.
+        for l in 1..n {
+            let g = map[l];
+            if g < new_base {
+                continue;
+            }
+            let ln = &piece.nodes[l];
+            if ln.first_child != NONE {
+                self.t.nodes[g as usize].first_child = map[ln.first_child as usize];
+            }
+            if map[ln.parent as usize] >= new_base && ln.next_sibling != NONE {
+                self.t.nodes[g as usize].next_sibling = map[ln.next_sibling as usize];
+            }
+        }
+        for &node in &piece.response_node {
+            self.t
+                .response_node
+                .push(map.get(node as usize).copied().unwrap_or(0));
+        }
+        // Side-by-side duplicates made while merging took their response over.
+        for (ri, node) in std::mem::take(&mut self.fixups) {
+            if let Some(slot) = self.t.response_node.get_mut(ri as usize) {
+                *slot = node;
+            }
+        }
+        for (a, b) in piece.case_collisions {
+            let (a, b) = (map[a as usize], map[b as usize]);
+            if a != NONE && b != NONE {
+                self.t.case_collisions.push((a.min(b), a.max(b)));
+            }
+        }
+        self.t
+            .anomalies
+            .extend(piece.anomalies.into_iter().map(|(ri, a)| (ri + base, a)));
+        self.t
+            .outside_request
+            .extend(piece.outside_request.into_iter().map(|ri| ri + base));
+        for (o, k) in piece.origins {
+            *self.origins.entry(o).or_insert(0) += k;
+        }
+    }
+
+    /// Puts a piece node's response on global node `g`, or beside it when `g`
+    /// shows a response already (the same path twice).
+    fn merge_response(&mut self, g: u32, ln: &Node, base: u32) {
+        let ri = ln.response + base;
+        let target = if self.t.nodes[g as usize].response == NONE {
+            g
+        } else {
+            let gn = &self.t.nodes[g as usize];
+            let parent = if gn.parent == NONE { 0 } else { gn.parent };
+            let mut dup = gn.clone();
+            dup.parent = parent;
+            dup.collection = false;
+            dup.depth = if g == 0 { 1 } else { gn.depth };
+            if g == 0 {
+                dup.name_start = self.t.names.len() as u32;
+                dup.name_len = 1;
+                self.t.names.push('/');
+            }
+            dup.response = NONE;
+            dup.counts = [0; 3];
+            dup.worst = None;
+            dup.has_failure = false;
+            dup.outcome = None;
+            dup.code = None;
+            let c = self.push_node(dup);
+            self.link(parent, c);
+            c
+        };
+        let nd = &mut self.t.nodes[target as usize];
+        nd.response = ri;
+        nd.collection |= ln.collection;
+        nd.outcome = ln.outcome;
+        nd.code = ln.code;
+        for (c, o) in nd.counts.iter_mut().zip(ln.counts) {
+            *c += o;
+        }
+        if ln.has_failure {
+            nd.has_failure = true;
+            nd.worst = ln.worst;
+        }
+        self.fixups.push((ri, target));
+    }
+
+    /// Sorts what the merge disordered, rolls up and returns the tree.
+    pub fn finish(mut self) -> PathTree {
+        let mut dirty = std::mem::take(&mut self.dirty);
+        dirty.sort_unstable();
+        dirty.dedup();
+        let mut kids = Vec::new();
+        for id in dirty {
+            self.t.sort_node(id as usize, &mut kids);
+        }
+        let t = &mut self.t;
+        t.case_collisions.sort_unstable();
+        t.case_collisions.dedup();
+        t.roll_up();
+        t.nodes.shrink_to_fit();
+        t.response_node.shrink_to_fit();
+        let mut origins: Vec<(String, u32)> = self.origins.into_iter().collect();
+        origins.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        t.origins = origins;
+        self.t
     }
 }
 

@@ -14,7 +14,7 @@ use std::sync::mpsc;
 use crate::core::model::{Multistatus, Severity};
 use crate::core::parse::xml::{BoundaryState, ParsedBody, Parser, RunEnd};
 use crate::core::text::decode_text;
-use crate::core::tree::{PathTree, ResponseInfo, TreeBuilder};
+use crate::core::tree::{PathTree, ResponseInfo, TreeBuilder, TreeMerger};
 
 /// Bodies smaller than this are parsed sequentially: threads would cost more.
 pub const MIN_PARALLEL_BYTES: usize = 4 << 20;
@@ -125,8 +125,8 @@ fn first_cut(body: &[u8]) -> Option<usize> {
 struct Piece {
     parsed: ParsedBody,
     proven: bool,
-    /// What the tree needs of each response, computed on the worker.
-    infos: Vec<(Option<crate::core::model::Span>, ResponseInfo)>,
+    /// The piece's own path tree, built on the worker.
+    tree: PathTree,
 }
 
 fn proven(parser: &Parser<'_, '_>, end: RunEnd, last: bool) -> bool {
@@ -148,10 +148,10 @@ struct Counters {
 fn parse_piece(
     body: &[u8],
     state: &BoundaryState,
-    start: usize,
-    end: usize,
+    (start, end): (usize, usize),
     cancel: &AtomicBool,
     counters: &Counters,
+    request_url: Option<&str>,
 ) -> Piece {
     let mut infos = Vec::new();
     let mut sink = |_i: u32, href: Option<crate::core::model::Span>, info: ResponseInfo| {
@@ -181,10 +181,14 @@ fn parse_piece(
     let last = end >= body.len();
     let ok = proven(&p, run, last);
     let parsed = p.finish(run == RunEnd::Cancelled);
+    let mut builder = TreeBuilder::new(request_url, infos.len());
+    if ok {
+        add_infos(&mut builder, &infos, body, 0);
+    }
     Piece {
         parsed,
         proven: ok,
-        infos,
+        tree: builder.finish_piece(),
     }
 }
 
@@ -330,10 +334,12 @@ pub fn parse_and_index(
     let next = AtomicUsize::new(0);
     let counters = Counters::default();
     counters.bytes.store(first as u64, Ordering::Relaxed);
-    let mut builder = TreeBuilder::new(request_url, 0);
+    let mut merger = TreeMerger::new(0);
     let head_ms = head.multistatus.as_ref()?;
-    add_to_tree(&mut builder, head_ms, body, 0);
-    let mut responses = head_ms.responses.len() as u32;
+    let mut head_tree = TreeBuilder::new(request_url, head_ms.responses.len());
+    add_to_tree(&mut head_tree, head_ms, body, 0);
+    merger.absorb(head_tree.finish_piece());
+    let responses = head_ms.responses.len() as u32;
     let outcome = std::thread::scope(|scope| {
         let (tx, rx) = mpsc::channel::<(usize, Piece)>();
         for w in 0..threads {
@@ -351,7 +357,8 @@ pub fn parse_and_index(
                         if cancel.load(Ordering::Relaxed) {
                             break;
                         }
-                        let piece = parse_piece(body, state, start, end, cancel, counters);
+                        let piece =
+                            parse_piece(body, state, (start, end), cancel, counters, request_url);
                         if tx.send((i, piece)).is_err() {
                             break;
                         }
@@ -394,10 +401,18 @@ pub fn parse_and_index(
                     cancel.store(true, Ordering::Relaxed);
                     return Err(piece.parsed.cancelled);
                 }
-                if let Some(ms) = &piece.parsed.multistatus {
-                    add_infos(&mut builder, &piece.infos, body, responses);
-                    responses += ms.responses.len() as u32;
+                if merged == 0 {
+                    // Room for all, estimated from the first piece: no regrowth.
+                    let (s, e) = ranges[0];
+                    let n = piece.tree.response_node.len() as f64;
+                    let estimate = n * (body.len() as f64 / (e - s).max(1) as f64) * 1.1;
+                    let estimate = estimate.min(body.len() as f64 / 16.0) as usize;
+                    merger.reserve(estimate);
+                    if let Some(ms) = head.multistatus.as_mut() {
+                        ms.responses.reserve(estimate);
+                    }
                 }
+                merger.absorb(piece.tree);
                 merge(&mut head, piece.parsed);
                 merged += 1;
                 if let Some(cb) = progress.as_mut()
@@ -427,7 +442,7 @@ pub fn parse_and_index(
                 ms.propstats.shrink_to_fit();
                 ms.conditions.shrink_to_fit();
             }
-            Some((head, builder.finish(), ranges.len() + 1))
+            Some((head, merger.finish(), ranges.len() + 1))
         }
         Err(true) => {
             head.cancelled = true;
