@@ -175,14 +175,7 @@ fn side(doc: &Document) -> Side<'_> {
             let raw = body
                 .get(span.start as usize..span.end as usize)
                 .unwrap_or(&[]);
-            let raw = match std::str::from_utf8(raw) {
-                Ok(t) if !t.contains(['&', '<']) => std::borrow::Cow::Borrowed(t.trim()),
-                _ => std::borrow::Cow::Owned(
-                    decode_text(&String::from_utf8_lossy(raw))
-                        .trim()
-                        .to_string(),
-                ),
-            };
+            let raw = crate::core::tree::href_text(raw);
             let simple = if base.is_none() || raw.starts_with('/') {
                 href::normalize_simple(&raw, &mut buf).map(|_| buf.clone())
             } else {

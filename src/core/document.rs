@@ -343,15 +343,7 @@ fn parse_and_index(
                         let raw = href
                             .and_then(|h| bytes.get(h.start as usize..h.end as usize))
                             .unwrap_or(&[]);
-                        let text = match std::str::from_utf8(raw) {
-                            Ok(t) if !t.contains(['&', '<']) => Cow::Borrowed(t.trim()),
-                            _ => Cow::Owned(
-                                decode_text(&String::from_utf8_lossy(raw))
-                                    .trim()
-                                    .to_string(),
-                            ),
-                        };
-                        b.add(ri, &text, &info);
+                        b.add(ri, &crate::core::tree::href_text(raw), &info);
                     }
                 }
                 b.finish()

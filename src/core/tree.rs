@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use crate::core::href::{self, HrefAnomalies};
+use crate::core::href::{self, HrefAnomalies, common_prefix};
 use crate::core::model::{Multistatus, Outcome, Response, ResponseFlags};
 use crate::core::text::decode_text;
 
@@ -283,7 +283,7 @@ pub struct TreeBuilder<'u> {
     collided: HashMap<(u32, String), u32>,
     origins: HashMap<String, u32>,
     chain: Vec<u32>,
-    buf: String,
+    norm: href::Normalizer,
     /// Nodes whose children are in display order already: a folder is sorted as
     /// soon as a depth-first listing leaves it, so little is left for `finish`.
     sorted: Vec<bool>,
@@ -324,7 +324,7 @@ impl<'u> TreeBuilder<'u> {
         // The node chain of the previous path: payloads list trees depth-first, so
         // most paths share all but their last segment with the one before.
         let chain: Vec<u32> = Vec::new();
-        let buf = String::new();
+        let norm = href::Normalizer::default();
         t.response_node.reserve(capacity);
         TreeBuilder {
             t,
@@ -334,7 +334,7 @@ impl<'u> TreeBuilder<'u> {
             collided,
             origins,
             chain,
-            buf,
+            norm,
             sorted: vec![false],
             kids: Vec::new(),
             prev: String::new(),
@@ -361,7 +361,7 @@ impl<'u> TreeBuilder<'u> {
             collided,
             origins,
             chain,
-            buf,
+            norm,
             sorted,
             kids,
             prev,
@@ -369,12 +369,12 @@ impl<'u> TreeBuilder<'u> {
         let request_url = *request_url;
         let full;
         let simple = if request_url.is_none() || raw.starts_with('/') {
-            href::normalize_simple(raw, buf)
+            norm.normalize(raw)
         } else {
             None
         };
         let (path, anomalies): (&str, HrefAnomalies) = match simple {
-            Some(a) => (buf.as_str(), a),
+            Some(a) => (norm.path(), a),
             None => {
                 full = href::normalize(raw, request_url);
                 if let Some(o) = &full.origin {
@@ -811,37 +811,28 @@ impl TreeMerger {
     }
 }
 
-/// Case-insensitive order without allocating.
+/// Case-insensitive order without allocating: ASCII byte by byte, the rest of
+/// both names by lower-cased characters from the first non-ASCII byte on.
 fn ci_cmp(a: &str, b: &str) -> std::cmp::Ordering {
-    if a.is_ascii() && b.is_ascii() {
-        return a
-            .bytes()
-            .map(|c| c.to_ascii_lowercase())
-            .cmp(b.bytes().map(|c| c.to_ascii_lowercase()));
-    }
-    a.chars()
-        .flat_map(char::to_lowercase)
-        .cmp(b.chars().flat_map(char::to_lowercase))
-}
-
-/// How many leading bytes two byte strings share, eight at a time.
-fn common_prefix(a: &[u8], b: &[u8]) -> usize {
-    let n = a.len().min(b.len());
+    let (x, y) = (a.as_bytes(), b.as_bytes());
+    let n = x.len().min(y.len());
     let mut i = 0;
-    while i + 8 <= n {
-        let (x, y) = (
-            u64::from_le_bytes(a[i..i + 8].try_into().unwrap_or([0; 8])),
-            u64::from_le_bytes(b[i..i + 8].try_into().unwrap_or([0; 8])),
-        );
-        if x != y {
-            return i + ((x ^ y).trailing_zeros() / 8) as usize;
+    while i < n {
+        let (p, q) = (x[i], y[i]);
+        if !p.is_ascii() || !q.is_ascii() {
+            // Every byte before `i` is ASCII, so `i` is a char boundary in both.
+            let (ra, rb) = (a.get(i..).unwrap_or(""), b.get(i..).unwrap_or(""));
+            return ra
+                .chars()
+                .flat_map(char::to_lowercase)
+                .cmp(rb.chars().flat_map(char::to_lowercase));
         }
-        i += 8;
+        match p.to_ascii_lowercase().cmp(&q.to_ascii_lowercase()) {
+            std::cmp::Ordering::Equal => i += 1,
+            other => return other,
+        }
     }
-    while i < n && a[i] == b[i] {
-        i += 1;
-    }
-    i
+    x.len().cmp(&y.len())
 }
 
 fn seg_hash(seg: &str) -> u64 {
@@ -859,29 +850,58 @@ fn first_href<'b>(ms: &Multistatus, r: &Response, body: &'b [u8]) -> std::borrow
         return std::borrow::Cow::Borrowed("");
     }
     let span = ms.relative(r, r.href);
-    let raw = body
-        .get(span.start as usize..span.end as usize)
-        .unwrap_or(&[]);
-    if memchr::memchr2(b'&', b'<', raw).is_some() {
-        return std::borrow::Cow::Owned(
-            decode_text(&String::from_utf8_lossy(raw))
-                .trim()
-                .to_string(),
-        );
+    href_text(
+        body.get(span.start as usize..span.end as usize)
+            .unwrap_or(&[]),
+    )
+}
+
+/// An href's text as sent (entities resolved, whitespace trimmed), borrowed from
+/// the body when it needs no decoding.
+pub fn href_text(raw: &[u8]) -> std::borrow::Cow<'_, str> {
+    if memchr::memchr2(b'&', b'<', raw).is_none()
+        && let Ok(t) = std::str::from_utf8(raw)
+    {
+        return std::borrow::Cow::Borrowed(t.trim());
     }
-    match std::str::from_utf8(raw) {
-        Ok(t) => std::borrow::Cow::Borrowed(t.trim()),
-        _ => std::borrow::Cow::Owned(
-            decode_text(&String::from_utf8_lossy(raw))
-                .trim()
-                .to_string(),
-        ),
-    }
+    std::borrow::Cow::Owned(
+        decode_text(&String::from_utf8_lossy(raw))
+            .trim()
+            .to_string(),
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ci_cmp_agrees_with_lowercased_strings() {
+        let names = [
+            "a",
+            "B",
+            "b",
+            "ab",
+            "Ab",
+            "\u{e9}t\u{e9}",
+            "\u{c9}T\u{c9}",
+            "\u{e9}",
+            "z",
+            "Z\u{e9}",
+            "",
+            "stra\u{df}e",
+            "STRASSE",
+            "\u{65e5}\u{672c}",
+            "a\u{e9}",
+            "A\u{c9}b",
+        ];
+        for a in names {
+            for b in names {
+                let want = a.to_lowercase().cmp(&b.to_lowercase());
+                assert_eq!(ci_cmp(a, b), want, "{a:?} {b:?}");
+            }
+        }
+    }
 
     #[test]
     fn common_prefix_counts_equal_leading_bytes() {

@@ -13,8 +13,7 @@ use std::sync::mpsc;
 
 use crate::core::model::{Multistatus, Severity};
 use crate::core::parse::xml::{BoundaryState, ParsedBody, Parser, RunEnd};
-use crate::core::text::decode_text;
-use crate::core::tree::{PathTree, ResponseInfo, TreeBuilder, TreeMerger};
+use crate::core::tree::{PathTree, ResponseInfo, TreeBuilder, TreeMerger, href_text};
 
 /// Bodies smaller than this are parsed sequentially: threads would cost more.
 pub const MIN_PARALLEL_BYTES: usize = 4 << 20;
@@ -153,9 +152,13 @@ fn parse_piece(
     counters: &Counters,
     request_url: Option<&str>,
 ) -> Piece {
-    let mut infos = Vec::new();
-    let mut sink = |_i: u32, href: Option<crate::core::model::Span>, info: ResponseInfo| {
-        infos.push((href, info));
+    // The tree grows as each response closes, while its bytes are in cache.
+    let mut builder = TreeBuilder::new(request_url, 0);
+    let mut sink = |i: u32, href: Option<crate::core::model::Span>, info: ResponseInfo| {
+        let raw = href
+            .and_then(|s| body.get(s.start as usize..s.end as usize))
+            .unwrap_or(&[]);
+        builder.add(i, &href_text(raw), &info);
     };
     let mut p = Parser::at_boundary(body, state, Some(&mut sink));
     let (mut last_b, mut last_r) = (start as u64, 0u64);
@@ -181,10 +184,6 @@ fn parse_piece(
     let last = end >= body.len();
     let ok = proven(&p, run, last);
     let parsed = p.finish(run == RunEnd::Cancelled);
-    let mut builder = TreeBuilder::new(request_url, infos.len());
-    if ok {
-        add_infos(&mut builder, &infos, body, 0);
-    }
     Piece {
         parsed,
         proven: ok,
@@ -240,29 +239,6 @@ fn merge(into: &mut ParsedBody, part: ParsedBody) {
     }
 }
 
-/// Feeds the tree with responses a worker already summarised.
-fn add_infos(
-    builder: &mut TreeBuilder<'_>,
-    infos: &[(Option<crate::core::model::Span>, ResponseInfo)],
-    body: &[u8],
-    base: u32,
-) {
-    for (i, (href, info)) in infos.iter().enumerate() {
-        let raw = href
-            .and_then(|s| body.get(s.start as usize..s.end as usize))
-            .unwrap_or(&[]);
-        let text = match std::str::from_utf8(raw) {
-            Ok(t) if !t.contains(['&', '<']) => std::borrow::Cow::Borrowed(t.trim()),
-            _ => std::borrow::Cow::Owned(
-                decode_text(&String::from_utf8_lossy(raw))
-                    .trim()
-                    .to_string(),
-            ),
-        };
-        builder.add(base + i as u32, &text, info);
-    }
-}
-
 fn add_to_tree(builder: &mut TreeBuilder<'_>, ms: &Multistatus, body: &[u8], base: u32) {
     for (i, r) in ms.responses.iter().enumerate() {
         let info = ResponseInfo::of(ms, r);
@@ -272,15 +248,7 @@ fn add_to_tree(builder: &mut TreeBuilder<'_>, ms: &Multistatus, body: &[u8], bas
             let s = ms.relative(r, r.href);
             body.get(s.start as usize..s.end as usize).unwrap_or(&[])
         };
-        let text = match std::str::from_utf8(raw) {
-            Ok(t) if !t.contains(['&', '<']) => std::borrow::Cow::Borrowed(t.trim()),
-            _ => std::borrow::Cow::Owned(
-                decode_text(&String::from_utf8_lossy(raw))
-                    .trim()
-                    .to_string(),
-            ),
-        };
-        builder.add(base + i as u32, &text, &info);
+        builder.add(base + i as u32, &href_text(raw), &info);
     }
 }
 
