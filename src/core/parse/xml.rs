@@ -395,7 +395,9 @@ impl<'b, 's> Parser<'b, 's> {
         let mut reader = Reader::from_reader(slice);
         {
             let config = reader.config_mut();
-            config.trim_text(false);
+            // Whitespace between elements never becomes an event (values are read
+            // from byte spans, not from text events).
+            config.trim_text(true);
             config.check_end_names = true;
             config.expand_empty_elements = false;
             // A chunk closes elements opened before it: checked here, by name.
@@ -415,6 +417,15 @@ impl<'b, 's> Parser<'b, 's> {
                 }
             };
             let after = base + reader.buffer_position();
+            // The reader skipped the whitespace before the event: start at the event.
+            let mut before = before;
+            while before < after
+                && body
+                    .get(before as usize)
+                    .is_some_and(|b| b.is_ascii_whitespace())
+            {
+                before += 1;
+            }
             match event {
                 Event::Start(e) => self.start(&e, before, after, false),
                 Event::Empty(e) => {
@@ -1317,7 +1328,11 @@ mod tests {
         assert_eq!(&body[tok.start as usize..tok.end as usize], "tok-1");
         // the response span is the element, byte-exact
         let gs = g.span();
-        assert!(body[gs.start as usize..gs.end as usize].starts_with("<d:response>"));
+        assert!(
+            body[gs.start as usize..gs.end as usize].starts_with("<d:response>"),
+            "{:?}",
+            &body[gs.start as usize..gs.end as usize]
+        );
         assert!(body[gs.start as usize..gs.end as usize].ends_with("</d:response>"));
     }
 
