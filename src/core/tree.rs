@@ -290,6 +290,8 @@ pub struct TreeBuilder<'u> {
     kids: Vec<u32>,
     /// The previous path's key (its segments are `chain`).
     prev: String,
+    /// Where each of the previous path's segments ends in `prev`.
+    ends: Vec<u32>,
 }
 
 impl<'u> TreeBuilder<'u> {
@@ -338,6 +340,7 @@ impl<'u> TreeBuilder<'u> {
             sorted: vec![false],
             kids: Vec::new(),
             prev: String::new(),
+            ends: Vec::new(),
         }
     }
 
@@ -365,6 +368,7 @@ impl<'u> TreeBuilder<'u> {
             sorted,
             kids,
             prev,
+            ends,
         } = self;
         let request_url = *request_url;
         let full;
@@ -398,80 +402,84 @@ impl<'u> TreeBuilder<'u> {
             }
         }
         let is_collection = path.ends_with('/') || info.collection;
-        let mut node = 0u32;
-        let mut depth = 0usize;
-        let mut diverged = false;
-        let mut parent_is_new = false;
-        // The bytes this path shares with the previous one: the segments inside
-        // them are the chain's nodes, no name comparison needed.
+        // The segments this path shares with the previous one are the chain's
+        // nodes: found from the bytes both share, with no name comparison.
         let same = common_prefix(key.as_bytes(), prev.as_bytes());
-        let prev_bytes = prev.as_bytes();
+        let kb = key.as_bytes();
+        let kept = ends
+            .partition_point(|&e| {
+                let e = e as usize;
+                e < same || (e == same && (e == kb.len() || kb.get(e) == Some(&b'/')))
+            })
+            .min(chain.len());
+        if kept < chain.len() {
+            Self::close(t, &chain[kept..], sorted, kids);
+        }
+        chain.truncate(kept);
+        ends.truncate(kept);
+        let mut node = chain.last().copied().unwrap_or(0);
+        let mut depth = kept;
+        let mut parent_is_new = false;
+        let from = ends.last().map_or(0, |&e| e as usize);
         let base = key.as_ptr() as usize;
-        for seg in key.split('/').filter(|s| !s.is_empty()) {
+        for seg in key
+            .get(from..)
+            .unwrap_or("")
+            .split('/')
+            .filter(|s| !s.is_empty())
+        {
             let end = seg.as_ptr() as usize - base + seg.len();
-            let shared =
-                end <= same && (end == prev_bytes.len() || prev_bytes.get(end) == Some(&b'/'));
-            if !diverged && depth < chain.len() && shared {
-                node = chain[depth];
-            } else {
-                diverged = true;
-                if depth < chain.len() {
-                    Self::close(t, &chain[depth..], sorted, kids);
+            let h = seg_hash(seg);
+            // One probe finds the child or makes room for it.
+            let parent = node;
+            let next_id = t.nodes.len() as u32;
+            let mut indexed = false;
+            let found = match map.entry((parent, h)) {
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(next_id);
+                    indexed = true;
+                    None
                 }
-                chain.truncate(depth);
-                let h = seg_hash(seg);
-                // One probe finds the child or makes room for it.
-                let parent = node;
-                let next_id = t.nodes.len() as u32;
-                let mut indexed = false;
-                let found = match map.entry((parent, h)) {
-                    std::collections::hash_map::Entry::Vacant(v) => {
-                        v.insert(next_id);
-                        indexed = true;
+                std::collections::hash_map::Entry::Occupied(o) => {
+                    let c = *o.get();
+                    if t.name(c) == seg {
+                        Some(c)
+                    } else if parent_is_new {
                         None
+                    } else {
+                        collided.get(&(parent, seg.to_string())).copied()
                     }
-                    std::collections::hash_map::Entry::Occupied(o) => {
-                        let c = *o.get();
-                        if t.name(c) == seg {
-                            Some(c)
-                        } else if parent_is_new {
-                            None
-                        } else {
-                            collided.get(&(parent, seg.to_string())).copied()
-                        }
+                }
+            };
+            node = match found {
+                Some(c) => c,
+                None => {
+                    let was_leaf = t.nodes[parent as usize].first_child == NONE;
+                    let c = t.add_node(parent, seg);
+                    sorted.push(false);
+                    sorted[parent as usize] = false;
+                    // A leaf that becomes a folder moves among its siblings.
+                    let grandparent = t.nodes[parent as usize].parent;
+                    if was_leaf && grandparent != NONE {
+                        sorted[grandparent as usize] = false;
                     }
-                };
-                node = match found {
-                    Some(c) => c,
-                    None => {
-                        let was_leaf = t.nodes[parent as usize].first_child == NONE;
-                        let c = t.add_node(parent, seg);
-                        sorted.push(false);
-                        sorted[parent as usize] = false;
-                        // A leaf that becomes a folder moves among its siblings.
-                        let grandparent = t.nodes[parent as usize].parent;
-                        if was_leaf && grandparent != NONE {
-                            sorted[grandparent as usize] = false;
-                        }
-                        if !indexed {
-                            collided.insert((parent, seg.to_string()), c);
-                        }
-                        parent_is_new = true;
-                        c
+                    if !indexed {
+                        collided.insert((parent, seg.to_string()), c);
                     }
-                };
-                chain.push(node);
-            }
+                    parent_is_new = true;
+                    c
+                }
+            };
+            chain.push(node);
+            ends.push(u32::try_from(end).unwrap_or(u32::MAX));
             depth += 1;
         }
-        if depth < chain.len() {
-            Self::close(t, &chain[depth..], sorted, kids);
-        }
-        chain.truncate(depth);
         prev.clear();
         prev.push_str(key);
-        // Every node above the last one is a folder.
-        for &c in chain.iter().take(depth.saturating_sub(1)) {
+        // Every node above the last one is a folder. The ones this path shares
+        // with the previous one were marked then, but for the previous leaf.
+        let first = kept.min(depth).saturating_sub(1);
+        for &c in chain.iter().take(depth.saturating_sub(1)).skip(first) {
             t.nodes[c as usize].collection = true;
         }
         if t.nodes[node as usize].response != NONE {
@@ -874,6 +882,37 @@ pub fn href_text(raw: &[u8]) -> std::borrow::Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_node_with_children_is_a_folder() {
+        // Random listings: deeper, shallower and repeated paths in any order.
+        let mut seed: u64 = 0xc0ffee;
+        for _ in 0..200 {
+            let mut body = String::from(r#"<multistatus xmlns="DAV:">"#);
+            for _ in 0..40 {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let mut path = String::new();
+                for k in 0..(seed >> 61) {
+                    path.push_str(&format!("/{}", (seed >> (8 + 3 * k)) % 3));
+                }
+                if path.is_empty() {
+                    path.push('/');
+                }
+                body.push_str(&format!(
+                    "<response><href>{path}</href><status>HTTP/1.1 200 OK</status></response>"
+                ));
+            }
+            body.push_str("</multistatus>");
+            let t = tree_of(&body, None);
+            for (id, n) in t.nodes.iter().enumerate() {
+                if n.first_child != NONE {
+                    assert!(n.collection, "{} has children\n{body}", t.path(id as u32));
+                }
+            }
+        }
+    }
 
     #[test]
     fn ci_cmp_agrees_with_lowercased_strings() {
