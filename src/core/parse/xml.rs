@@ -199,20 +199,32 @@ pub(crate) struct Parser<'b, 's> {
     /// Set for a chunk: the stack depth it started at (a boundary).
     chunk_depth: Option<usize>,
     /// Interned names by a hash of (namespace, name): the hot path allocates nothing.
-    name_cache: std::collections::HashMap<u64, NameId, crate::core::text::Prehashed>,
+    name_cache: std::collections::HashMap<u64, (NameId, u32, Box<[u8]>), crate::core::text::Prehashed>,
     /// Set when reading responses again in full: each one's detail lands here.
     details: Option<Vec<ResponseDetail>>,
     shape_buf: Vec<NameId>,
+    /// The last prefix resolved: (packed prefix, (bindings, pushes), namespace).
+    resolved: Option<(u128, (usize, u64), Option<u32>)>,
+    binding_pushes: u64,
 }
 
-/// FNV-1a over a namespace id and name bytes.
+/// A hash of a namespace id and name bytes, eight bytes at a time.
 fn name_hash(ns: u32, bound: bool, name: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ u64::from(ns) ^ (u64::from(bound) << 40);
-    for b in name {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut h: u64 = (u64::from(ns) | (u64::from(bound) << 40) | ((name.len() as u64) << 48))
+        .wrapping_mul(K);
+    let mut chunks = name.chunks_exact(8);
+    for c in &mut chunks {
+        let w = u64::from_le_bytes(c.try_into().unwrap_or([0; 8]));
+        h = (h.rotate_left(5) ^ w).wrapping_mul(K);
     }
-    h
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut w = [0u8; 8];
+        w[..rest.len()].copy_from_slice(rest);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+    }
+    h ^ (h >> 29)
 }
 
 /// Parses a UTF-8 body. Never panics; stops at the first well-formedness error
@@ -318,6 +330,8 @@ impl<'b, 's> Parser<'b, 's> {
             chunk_depth: None,
             details: None,
             shape_buf: Vec::new(),
+            resolved: None,
+            binding_pushes: 0,
         }
     }
 
@@ -634,8 +648,28 @@ impl Parser<'_, '_> {
         (self.namespaces.len() - 1) as u32
     }
 
-    /// Resolves a prefix (empty = default namespace). `None` when unbound.
-    fn resolve(&self, prefix: &[u8]) -> Option<u32> {
+    /// Resolves a prefix (empty = default namespace). `None` when unbound. The
+    /// last answer is kept while the bindings stay the same.
+    fn resolve(&mut self, prefix: &[u8]) -> Option<u32> {
+        if prefix.len() <= 16 {
+            let mut key = [0u8; 16];
+            key[..prefix.len()].copy_from_slice(prefix);
+            let key = u128::from_le_bytes(key) ^ ((prefix.len() as u128) << 120);
+            let generation = (self.bindings.len(), self.binding_pushes);
+            if let Some((k, g, ns)) = self.resolved
+                && k == key
+                && g == generation
+            {
+                return ns;
+            }
+            let ns = self.resolve_slow(prefix);
+            self.resolved = Some((key, generation, ns));
+            return ns;
+        }
+        self.resolve_slow(prefix)
+    }
+
+    fn resolve_slow(&self, prefix: &[u8]) -> Option<u32> {
         for b in self.bindings.iter().rev() {
             if &b.prefix[..] == prefix {
                 return Some(b.ns);
@@ -663,6 +697,7 @@ impl Parser<'_, '_> {
                     if let Some(prefix) = prefix {
                         let uri = crate::core::text::decode_text(&a.value).into_owned();
                         let ns = self.intern_ns(uri.as_bytes());
+                        self.binding_pushes += 1;
                         self.bindings.push(Binding {
                             prefix: Box::from(prefix),
                             ns,
@@ -687,11 +722,12 @@ impl Parser<'_, '_> {
 
     /// Splits and resolves an element name; reports undeclared prefixes.
     fn element_name(&mut self, raw: &[u8], at: u64) -> (u32, bool) {
-        let (prefix, local) = match memchr::memchr(b':', raw) {
+        // Names are short: a plain loop beats a library call here.
+        let (prefix, local) = match raw.iter().position(|&b| b == b':') {
             Some(i) => (&raw[..i], &raw[i + 1..]),
             None => (&b""[..], raw),
         };
-        if memchr::memchr(b':', local).is_some() {
+        if local.contains(&b':') {
             self.push(Problem::new(
                 Severity::Error,
                 format!(
@@ -723,41 +759,19 @@ impl Parser<'_, '_> {
         }
     }
 
-    /// Interns a name, from the cache when it was seen before (no allocation).
+    /// Interns a name, from the cache when it was seen before (no allocation):
+    /// the same raw name under the same namespace is the same qualified name.
     fn intern_cached(&mut self, raw: &[u8], ns: u32, bound: bool) -> NameId {
-        let key_bytes = if bound {
-            match memchr::memchr(b':', raw) {
-                Some(i) => &raw[i + 1..],
-                None => raw,
-            }
-        } else {
-            raw
-        };
-        let h = name_hash(ns, bound, key_bytes);
-        if let Some(&id) = self.name_cache.get(&h)
-            && let Some(q) = self.names.name(id)
-        {
-            let same = if bound {
-                q.local.as_bytes() == key_bytes
-                    && !q.unbound_prefix
-                    && self
-                        .namespaces
-                        .get(ns as usize)
-                        .is_some_and(|n| &n[..] == q.namespace.as_bytes())
-            } else {
-                q.unbound_prefix && raw.len() == q.namespace.len() + 1 + q.local.len() && {
-                    let (p, l) = raw.split_at(q.namespace.len());
-                    p == q.namespace.as_bytes() && &l[1..] == q.local.as_bytes()
-                }
-            };
-            if same {
-                return id;
+        let h = name_hash(ns, bound, raw);
+        if let Some((id, cns, craw)) = self.name_cache.get(&h) {
+            if *cns == ns && &craw[..] == raw {
+                return *id;
             }
             // A hash collision: intern the slow way, leave the cache as it is.
             return self.intern_name(raw, ns, bound);
         }
         let id = self.intern_name(raw, ns, bound);
-        self.name_cache.insert(h, id);
+        self.name_cache.insert(h, (id, ns, Box::from(raw)));
         id
     }
 
@@ -803,7 +817,7 @@ impl Parser<'_, '_> {
             self.read_attributes(e, before);
         }
         let (ns, bound) = self.element_name(raw, before);
-        let local = match memchr::memchr(b':', raw) {
+        let local = match raw.iter().position(|&b| b == b':') {
             Some(i) => &raw[i + 1..],
             None => raw,
         };
