@@ -304,12 +304,17 @@ fn subtree_marks(tree: &PathTree, path: &str) -> Vec<bool> {
             .flat_map(|&n| tree.children(n).filter(|&c| tree.name(c) == seg))
             .collect();
     }
-    let mut stack = level;
-    while let Some(n) = stack.pop() {
+    for n in level {
         if let Some(m) = marks.get_mut(n as usize) {
             *m = true;
         }
-        stack.extend(tree.children(n));
+    }
+    // A parent is numbered before its children: one pass in order marks the rest.
+    for i in 1..tree.nodes.len() {
+        let p = tree.nodes[i].parent;
+        if p != NONE && marks[p as usize] {
+            marks[i] = true;
+        }
     }
     marks
 }
@@ -536,14 +541,23 @@ pub fn apply(
     let mut visible = vec![false; tree.nodes.len()];
     let mut matched_count = 0;
     for (i, &m) in matched.iter().enumerate() {
-        if !m {
-            continue;
+        if m {
+            matched_count += 1;
+            if let Some(v) = tree
+                .response_node
+                .get(i)
+                .and_then(|&n| visible.get_mut(n as usize))
+            {
+                *v = true;
+            }
         }
-        matched_count += 1;
-        let mut node = tree.response_node.get(i).copied().unwrap_or(NONE);
-        while node != NONE && !visible[node as usize] {
-            visible[node as usize] = true;
-            node = tree.nodes[node as usize].parent;
+    }
+    // Children are numbered after their parent: one pass backwards shows the
+    // ancestors of every match.
+    for i in (1..tree.nodes.len()).rev() {
+        let p = tree.nodes[i].parent;
+        if visible[i] && p != NONE {
+            visible[p as usize] = true;
         }
     }
     if let Some(root) = visible.first_mut() {

@@ -72,6 +72,8 @@ pub fn failure_rank(code: Option<u16>) -> (u8, u16) {
 /// The path tree of one document.
 #[derive(Clone, Debug, Default)]
 pub struct PathTree {
+    /// The nodes; a node's parent always has a smaller index (roll-ups and
+    /// filters rely on it to work in one pass).
     pub nodes: Vec<Node>,
     names: String,
     /// Node of each response, in document order.
@@ -907,6 +909,7 @@ mod tests {
             body.push_str("</multistatus>");
             let t = tree_of(&body, None);
             for (id, n) in t.nodes.iter().enumerate() {
+                assert!(id == 0 || (n.parent as usize) < id, "parent after child");
                 if n.first_child != NONE {
                     assert!(n.collection, "{} has children\n{body}", t.path(id as u32));
                 }
