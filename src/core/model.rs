@@ -535,6 +535,15 @@ impl Multistatus {
     }
 }
 
+/// Gives a vector's spare capacity back when it is more than an eighth of its
+/// length (a reserved estimate is close enough; a doubled one is not), so the
+/// copy a shrink costs is only paid when it saves real memory.
+pub fn trim_slack<T>(v: &mut Vec<T>) {
+    if v.capacity() > v.len() + v.len() / 8 + 16 {
+        v.shrink_to_fit();
+    }
+}
+
 /// How bad a [`Problem`] is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {

@@ -551,7 +551,7 @@ impl<'u> TreeBuilder<'u> {
         t.case_collisions.sort_unstable();
         t.case_collisions.dedup();
         t.roll_up();
-        t.nodes.shrink_to_fit();
+        crate::core::model::trim_slack(&mut t.nodes);
         let mut origins: Vec<(String, u32)> = origins.into_iter().collect();
         origins.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         t.origins = origins;
@@ -812,8 +812,8 @@ impl TreeMerger {
         t.case_collisions.sort_unstable();
         t.case_collisions.dedup();
         t.roll_up();
-        t.nodes.shrink_to_fit();
-        t.response_node.shrink_to_fit();
+        crate::core::model::trim_slack(&mut t.nodes);
+        crate::core::model::trim_slack(&mut t.response_node);
         let mut origins: Vec<(String, u32)> = self.origins.into_iter().collect();
         origins.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         t.origins = origins;

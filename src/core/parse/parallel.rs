@@ -20,7 +20,7 @@ pub const MIN_PARALLEL_BYTES: usize = 4 << 20;
 
 /// Pieces per worker thread (smaller pieces balance the load and make progress
 /// finer).
-const PIECES_PER_THREAD: usize = 8;
+const PIECES_PER_THREAD: usize = 32;
 
 fn debug(msg: &str) {
     if std::env::var_os("DAVSCOPE_DEBUG").is_some() {
@@ -406,9 +406,9 @@ pub fn parse_and_index(
     match outcome {
         Ok(()) => {
             if let Some(ms) = head.multistatus.as_mut() {
-                ms.responses.shrink_to_fit();
-                ms.propstats.shrink_to_fit();
-                ms.conditions.shrink_to_fit();
+                crate::core::model::trim_slack(&mut ms.responses);
+                crate::core::model::trim_slack(&mut ms.propstats);
+                crate::core::model::trim_slack(&mut ms.conditions);
             }
             Some((head, merger.finish(), ranges.len() + 1))
         }

@@ -523,9 +523,9 @@ impl<'b, 's> Parser<'b, 's> {
         if let Some(ms) = self.ms.as_mut() {
             ms.names = std::mem::take(&mut self.names);
             // The vectors grew by doubling: give the slack back.
-            ms.responses.shrink_to_fit();
-            ms.propstats.shrink_to_fit();
-            ms.conditions.shrink_to_fit();
+            crate::core::model::trim_slack(&mut ms.responses);
+            crate::core::model::trim_slack(&mut ms.propstats);
+            crate::core::model::trim_slack(&mut ms.conditions);
         }
         if self.dropped_problems > 0 {
             let at = self.body.len() as u64;
