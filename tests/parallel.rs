@@ -184,7 +184,11 @@ fn fingerprint(doc: &Document) -> Fingerprint {
         stack.extend(kids.into_iter().rev());
     }
     for (id, n) in t.nodes.iter().enumerate().skip(1) {
-        assert!((n.parent as usize) < id, "node {id}: parent {} after it", n.parent);
+        assert!(
+            (n.parent as usize) < id,
+            "node {id}: parent {} after it",
+            n.parent
+        );
     }
     for (ri, node) in t.response_node.iter().enumerate() {
         lines.push(format!("response {ri} at {}", t.path(*node)));

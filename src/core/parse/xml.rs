@@ -199,20 +199,21 @@ pub(crate) struct Parser<'b, 's> {
     /// Set for a chunk: the stack depth it started at (a boundary).
     chunk_depth: Option<usize>,
     /// Interned names by a hash of (namespace, name): the hot path allocates nothing.
-    name_cache: std::collections::HashMap<u64, (NameId, u32, Box<[u8]>), crate::core::text::Prehashed>,
+    name_cache:
+        std::collections::HashMap<u64, (NameId, u32, Box<[u8]>), crate::core::text::Prehashed>,
     /// Set when reading responses again in full: each one's detail lands here.
     details: Option<Vec<ResponseDetail>>,
     shape_buf: Vec<NameId>,
     /// The last prefix resolved: (packed prefix, (bindings, pushes), namespace).
-    resolved: Option<(u128, (usize, u64), Option<u32>)>,
+    resolved: Option<(u64, (usize, u64), Option<u32>)>,
     binding_pushes: u64,
 }
 
 /// A hash of a namespace id and name bytes, eight bytes at a time.
 fn name_hash(ns: u32, bound: bool, name: &[u8]) -> u64 {
     const K: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut h: u64 = (u64::from(ns) | (u64::from(bound) << 40) | ((name.len() as u64) << 48))
-        .wrapping_mul(K);
+    let mut h: u64 =
+        (u64::from(ns) | (u64::from(bound) << 40) | ((name.len() as u64) << 48)).wrapping_mul(K);
     let mut chunks = name.chunks_exact(8);
     for c in &mut chunks {
         let w = u64::from_le_bytes(c.try_into().unwrap_or([0; 8]));
@@ -220,9 +221,15 @@ fn name_hash(ns: u32, bound: bool, name: &[u8]) -> u64 {
     }
     let rest = chunks.remainder();
     if !rest.is_empty() {
-        let mut w = [0u8; 8];
-        w[..rest.len()].copy_from_slice(rest);
-        h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+        // The last eight bytes (overlapping), or the few there are, in a register.
+        let w = if name.len() >= 8 {
+            u64::from_le_bytes(name[name.len() - 8..].try_into().unwrap_or([0; 8]))
+        } else {
+            rest.iter()
+                .enumerate()
+                .fold(0u64, |w, (i, &b)| w | (u64::from(b) << (8 * i)))
+        };
+        h = (h.rotate_left(5) ^ w).wrapping_mul(K);
     }
     h ^ (h >> 29)
 }
@@ -651,10 +658,12 @@ impl Parser<'_, '_> {
     /// Resolves a prefix (empty = default namespace). `None` when unbound. The
     /// last answer is kept while the bindings stay the same.
     fn resolve(&mut self, prefix: &[u8]) -> Option<u32> {
-        if prefix.len() <= 16 {
-            let mut key = [0u8; 16];
-            key[..prefix.len()].copy_from_slice(prefix);
-            let key = u128::from_le_bytes(key) ^ ((prefix.len() as u128) << 120);
+        if prefix.len() < 8 {
+            // Packed in registers: prefixes are a few bytes.
+            let mut key = prefix.len() as u64;
+            for (i, &b) in prefix.iter().enumerate() {
+                key |= u64::from(b) << (8 * (i + 1));
+            }
             let generation = (self.bindings.len(), self.binding_pushes);
             if let Some((k, g, ns)) = self.resolved
                 && k == key
