@@ -2,7 +2,8 @@
 //!
 //! In one run, over the same bytes: (a) a bare quick-xml event loop that builds
 //! nothing (the ceiling), (b) `parse_body` alone, (c) the full `load_bytes` (parse +
-//! path tree), (d) two filters on the loaded document. Besides the criterion groups
+//! path tree; sequential with one thread and parallel on every core), (d) two
+//! filters on the loaded document. Besides the criterion groups
 //! it prints, from a few interleaved manual rounds, the median ratios the engine is
 //! judged by (load / bare loop, filter / load) and the peak heap `load_bytes` takes,
 //! measured by a counting global allocator, as a multiple of the payload size.
@@ -117,9 +118,27 @@ fn bare_loop(bytes: &[u8]) -> u64 {
     events
 }
 
+/// The load as the app and the CLI run it: parallel on every core.
 fn load(bytes: &Arc<Bytes>) -> Vec<Document> {
     load_bytes("bench", bytes.clone(), LoadOptions::default())
         .unwrap_or_else(|e| panic!("load_bytes failed: {e}"))
+}
+
+/// The sequential load (`--threads 1`).
+fn load_sequential(bytes: &Arc<Bytes>) -> Vec<Document> {
+    let options = LoadOptions {
+        threads: Some(1),
+        ..LoadOptions::default()
+    };
+    load_bytes("bench", bytes.clone(), options).unwrap_or_else(|e| panic!("load_bytes failed: {e}"))
+}
+
+/// Median and spread (min..max) of per-round ratios.
+fn ratio_stats(num: &[f64], den: &[f64]) -> (f64, f64, f64) {
+    let r: Vec<f64> = num.iter().zip(den).map(|(n, d)| n / d).collect();
+    let min = r.iter().copied().fold(f64::INFINITY, f64::min);
+    let max = r.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    (median(r), min, max)
 }
 
 fn query(text: &str) -> FilterQuery {
@@ -204,6 +223,7 @@ fn report(label: &str, bytes: &Arc<Bytes>, rounds: usize) {
 
     let (mut bare, mut parse, mut build, mut full, mut f_outcome, mut f_path) =
         (vec![], vec![], vec![], vec![], vec![], vec![]);
+    let mut sequential = vec![];
     let mut events = 0;
     for _ in 0..rounds {
         bare.push(secs(|| events = bare_loop(bytes)));
@@ -214,6 +234,9 @@ fn report(label: &str, bytes: &Arc<Bytes>, rounds: usize) {
             black_box(PathTree::build(ms, bytes, None));
         }));
         // The model's drop is not part of the load.
+        let mut out = Vec::new();
+        sequential.push(secs(|| out = load_sequential(bytes)));
+        drop(out);
         let mut out = Vec::new();
         full.push(secs(|| out = load(bytes)));
         drop(out);
@@ -232,6 +255,13 @@ fn report(label: &str, bytes: &Arc<Bytes>, rounds: usize) {
     let outcome_over_load = ratios(&f_outcome, &full);
     let path_over_load = ratios(&f_path, &full);
     let mb = len as f64 / 1e6;
+    let (seq_med, seq_min, seq_max) = ratio_stats(&sequential, &bare);
+    let (par_med, par_min, par_max) = ratio_stats(&full, &bare);
+    let spread = |v: &[f64]| {
+        let min = v.iter().copied().fold(f64::INFINITY, f64::min);
+        let max = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        format!("{:.1}..{:.1} ms", min * 1e3, max * 1e3)
+    };
     println!();
     println!(
         "== {label}: {mb:.1} MB, {responses} responses, {events} events; medians of {rounds} interleaved rounds"
@@ -239,22 +269,32 @@ fn report(label: &str, bytes: &Arc<Bytes>, rounds: usize) {
     println!(
         "  (a) bare quick-xml loop  {:>8.1} MB/s  {:>9.1} ms",
         mb_per_s(len, median(bare.clone())),
-        median(bare) * 1e3
+        median(bare.clone()) * 1e3
     );
     println!(
         "  (b) parse_body           {:>8.1} MB/s  {:>9.1} ms  parse/bare time {parse_over_bare:.2} (= {:.0}% of bare throughput)",
         mb_per_s(len, median(parse.clone())),
-        median(parse) * 1e3,
+        median(parse.clone()) * 1e3,
         100.0 / parse_over_bare
     );
     println!(
         "  (c) load_bytes           {:>8.1} MB/s  {:>9.1} ms  load/bare time {load_over_bare:.2} (= {:.0}% of bare throughput)",
         mb_per_s(len, median(full.clone())),
-        median(full) * 1e3,
+        median(full.clone()) * 1e3,
         100.0 / load_over_bare
     );
     println!(
-        "      of which PathTree::build          {:>9.1} ms  = {:.0}% of load_bytes",
+        "  time / bare loop time, median of {rounds} interleaved rounds [spread]: sequential load {seq_med:.2} [{seq_min:.2}..{seq_max:.2}], parallel load {par_med:.2} [{par_min:.2}..{par_max:.2}] (goal <= 1.0 on 2+ cores; {} threads)",
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
+    println!(
+        "  spreads: bare {}, sequential {}, parallel {}",
+        spread(&bare),
+        spread(&sequential),
+        spread(&full)
+    );
+    println!(
+        "      PathTree::build alone             {:>9.1} ms  = {:.0}% of load_bytes",
         median(build) * 1e3,
         100.0 * build_over_load
     );
@@ -318,6 +358,7 @@ fn bench_payload(c: &mut Criterion, label: &str, bytes: &Arc<Bytes>, large: bool
     }
     group.bench_function("a_bare_quick_xml", |b| b.iter(|| bare_loop(bytes)));
     group.bench_function("b_parse_body", |b| b.iter(|| parse_body(bytes, None)));
+    group.bench_function("c_load_sequential", |b| b.iter(|| load_sequential(bytes)));
     group.bench_function("c_load_bytes", |b| b.iter(|| load(bytes)));
     group.bench_function("d_filter_outcome_failed", |b| {
         b.iter(|| filter::apply(&outcome_q, ms, tree, None))
@@ -344,14 +385,14 @@ fn main() {
         bench_payload(&mut c, "load-2k", &bytes, false);
     } else {
         let bytes = read(&payload(100_000));
-        report("load-100k", &bytes, 7);
+        report("load-100k", &bytes, 9);
         bench_payload(&mut c, "load-100k", &bytes, false);
         drop(bytes);
         if std::env::var("DAVSCOPE_BENCH_1M").is_ok_and(|v| v == "0") {
             println!("DAVSCOPE_BENCH_1M=0: the 1M payload is skipped");
         } else {
             let bytes = read(&payload(1_000_000));
-            report("load-1M", &bytes, 3);
+            report("load-1M", &bytes, 7);
             bench_payload(&mut c, "load-1M", &bytes, true);
         }
     }
