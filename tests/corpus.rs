@@ -123,10 +123,10 @@ fn signature(t: &davscope::core::tree::PathTree) -> Sig {
             (
                 t.path(id),
                 n.response,
-                n.code,
+                n.code(),
                 n.counts,
-                n.worst,
-                n.collection,
+                n.worst(),
+                n.collection(),
             )
         })
         .collect()

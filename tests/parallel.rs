@@ -171,14 +171,14 @@ fn fingerprint(doc: &Document) -> Fingerprint {
         let n = &t.nodes[id as usize];
         lines.push(format!(
             "{} {:?} r{} {:?} {:?} {:?} {:?} c{}",
-            n.depth,
+            n.depth(),
             t.name(id),
             n.response,
-            n.outcome,
-            n.code,
+            n.outcome(),
+            n.code(),
             n.counts,
-            n.worst,
-            n.collection
+            n.worst(),
+            n.collection()
         ));
         let kids: Vec<u32> = t.children(id).collect();
         stack.extend(kids.into_iter().rev());

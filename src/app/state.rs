@@ -85,8 +85,8 @@ pub enum BottomTab {
 /// The raw XML view's state.
 #[derive(Debug, Default)]
 pub struct RawState {
-    /// Byte offset of each line start in the body.
-    pub line_starts: Vec<usize>,
+    /// Where the body's lines start (sparse: every 64th is kept).
+    pub lines: crate::core::text::SparseLines,
     pub search: String,
     pub search_message: Option<String>,
     /// Offset of the last search hit.
@@ -127,13 +127,16 @@ pub struct OpenDoc {
     pub watch: bool,
     /// The file's modification time when it was read.
     pub modified: Option<std::time::SystemTime>,
+    /// The last response read in full (values, texts): the details panel asks
+    /// for it every frame, the body is read once per selection.
+    detail: std::cell::RefCell<Option<(usize, Option<Arc<crate::core::model::ResponseDetail>>)>>,
 }
 
 impl OpenDoc {
     pub fn new(doc: Document, findings: Vec<Finding>, origin: Origin, filter_text: String) -> Self {
         let doc = Arc::new(doc);
         let n = doc.tree.len();
-        let line_starts = line_starts(doc.body.bytes());
+        let lines = crate::core::text::SparseLines::new(doc.body.bytes());
         let mut open = OpenDoc {
             doc,
             origin,
@@ -147,7 +150,7 @@ impl OpenDoc {
             selected: None,
             scroll_to_selected: false,
             raw: RawState {
-                line_starts,
+                lines,
                 ..RawState::default()
             },
             type_ahead: (String::new(), 0.0),
@@ -157,6 +160,7 @@ impl OpenDoc {
             failures_by_folder: Vec::new(),
             watch: false,
             modified: None,
+            detail: std::cell::RefCell::new(None),
         };
         if let Origin::File(p) = &open.origin {
             open.modified = std::fs::metadata(p).and_then(|m| m.modified()).ok();
@@ -287,7 +291,7 @@ impl OpenDoc {
             *e = id == 0
                 || tree
                     .children(id as u32)
-                    .any(|c| tree.nodes[c as usize].has_failure);
+                    .any(|c| tree.nodes[c as usize].has_failure());
         }
         self.rebuild_rows();
     }
@@ -345,12 +349,24 @@ impl OpenDoc {
         self.doc.responses().get(n.response as usize).copied()
     }
 
+    /// Response `index` read in full, cached for as long as it is asked for.
+    pub fn detail(&self, index: usize) -> Option<Arc<crate::core::model::ResponseDetail>> {
+        let Ok(mut cache) = self.detail.try_borrow_mut() else {
+            return self.doc.detail(index).map(Arc::new);
+        };
+        if let Some((i, d)) = cache.as_ref()
+            && *i == index
+        {
+            return d.clone();
+        }
+        let d = self.doc.detail(index).map(Arc::new);
+        *cache = Some((index, d.clone()));
+        d
+    }
+
     /// 0-based line of a byte offset in the body.
     pub fn line_of(&self, offset: usize) -> usize {
-        self.raw
-            .line_starts
-            .partition_point(|&s| s <= offset)
-            .saturating_sub(1)
+        self.raw.lines.line_of(self.doc.body.bytes(), offset)
     }
 
     pub fn toggle(&mut self, node: u32) {
@@ -454,13 +470,6 @@ impl OpenDoc {
     pub fn failed_count(&self) -> u32 {
         self.outcome_counts()[Outcome::Failed as usize]
     }
-}
-
-fn line_starts(body: &[u8]) -> Vec<usize> {
-    let mut v = Vec::with_capacity(body.len() / 40 + 1);
-    v.push(0);
-    v.extend(memchr::memchr_iter(b'\n', body).map(|i| i + 1));
-    v
 }
 
 /// Which main view shows.

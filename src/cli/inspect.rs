@@ -273,15 +273,15 @@ fn print_tree(
             continue;
         }
         let node = &tree.nodes[id as usize];
-        let indent = "  ".repeat(node.depth as usize + 1);
+        let indent = "  ".repeat(node.depth() as usize + 1);
         let mut name = tree.name(id).to_string();
-        if node.collection && id != 0 {
+        if node.collection() && id != 0 {
             name.push('/');
         }
-        let own = match node.outcome {
+        let own = match node.outcome() {
             Some(o) => {
                 let code = node
-                    .code
+                    .code()
                     .map(|c| c.to_string())
                     .unwrap_or_else(|| "---".into());
                 let mark = match o {
@@ -291,7 +291,7 @@ fn print_tree(
                 };
                 paint(
                     &format!("[{code}{mark}]"),
-                    node.code,
+                    node.code(),
                     o == Outcome::Failed,
                     colour,
                 )
@@ -300,12 +300,12 @@ fn print_tree(
         };
         let rollup = if node.first_child != NONE && node.failed() > 0 {
             let worst = node
-                .worst
+                .worst()
                 .map(|c| format!(", worst {c}"))
                 .unwrap_or_default();
             paint(
                 &format!("  {} failed{worst}", node.failed()),
-                node.worst,
+                node.worst(),
                 true,
                 colour,
             )

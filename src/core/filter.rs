@@ -515,7 +515,7 @@ pub fn apply(
             path.push_str(tree.name(id));
             let node = &tree.nodes[id as usize];
             let seg_end = path.len();
-            if node.collection {
+            if node.collection() {
                 path.push('/');
             }
             if node.response != NONE {

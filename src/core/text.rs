@@ -118,6 +118,80 @@ impl<'a> LineIndex<'a> {
     }
 }
 
+/// Where the lines of a whole body start, for a view that scrolls through all of
+/// them: every 64th line start is kept (a 25M-line payload costs 3 MB, not
+/// 200 MB) and the rest are found by scanning at most 63 lines.
+#[derive(Clone, Debug, Default)]
+pub struct SparseLines {
+    /// Start of lines 0, 64, 128, ...
+    marks: Vec<usize>,
+    lines: usize,
+}
+
+const LINES_PER_MARK: usize = 64;
+
+impl SparseLines {
+    pub fn new(body: &[u8]) -> Self {
+        let mut marks = vec![0];
+        let mut lines = 1;
+        for nl in memchr::memchr_iter(b'\n', body) {
+            if lines % LINES_PER_MARK == 0 {
+                marks.push(nl + 1);
+            }
+            lines += 1;
+        }
+        SparseLines { marks, lines }
+    }
+
+    /// Number of lines (a body without a final newline still has its last line).
+    pub fn len(&self) -> usize {
+        self.lines
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lines == 0
+    }
+
+    /// Byte offset where 0-based `line` starts (the body's end past the last).
+    pub fn start(&self, body: &[u8], line: usize) -> usize {
+        let Some(&mark) = self.marks.get(line / LINES_PER_MARK) else {
+            return body.len();
+        };
+        let skip = line % LINES_PER_MARK;
+        if skip == 0 {
+            return mark.min(body.len());
+        }
+        memchr::memchr_iter(b'\n', body.get(mark..).unwrap_or(&[]))
+            .nth(skip - 1)
+            .map_or(body.len(), |i| mark + i + 1)
+    }
+
+    /// The 0-based line holding byte `offset`.
+    pub fn line_of(&self, body: &[u8], offset: usize) -> usize {
+        let block = self
+            .marks
+            .partition_point(|&m| m <= offset)
+            .saturating_sub(1);
+        let mark = self.marks.get(block).copied().unwrap_or(0);
+        let upto = offset.min(body.len());
+        let within = if upto > mark {
+            memchr::memchr_iter(b'\n', &body[mark..upto]).count()
+        } else {
+            0
+        };
+        (block * LINES_PER_MARK + within).min(self.lines.saturating_sub(1))
+    }
+
+    /// The bytes of 0-based `line`, without its line ending.
+    pub fn line<'b>(&self, body: &'b [u8], line: usize) -> &'b [u8] {
+        let start = self.start(body, line);
+        let rest = body.get(start..).unwrap_or(&[]);
+        let end = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
+        let text = &rest[..end];
+        text.strip_suffix(b"\r").unwrap_or(text)
+    }
+}
+
 /// A short, single-line excerpt of a text for messages.
 pub fn excerpt(text: &str, max_chars: usize) -> String {
     let flat: String = text
@@ -136,6 +210,38 @@ pub fn excerpt(text: &str, max_chars: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sparse_lines_agree_with_a_full_index() {
+        let mut body = Vec::new();
+        for i in 0..1000 {
+            body.extend_from_slice(format!("line {i}").as_bytes());
+            body.extend_from_slice(if i % 7 == 0 { b"\r\n" } else { b"\n" });
+            if i % 50 == 0 {
+                body.push(b'\n');
+            }
+        }
+        body.extend_from_slice(b"last, no newline");
+        let full: Vec<usize> = std::iter::once(0)
+            .chain(memchr::memchr_iter(b'\n', &body).map(|i| i + 1))
+            .collect();
+        let s = SparseLines::new(&body);
+        assert_eq!(s.len(), full.len());
+        for (line, &start) in full.iter().enumerate() {
+            assert_eq!(s.start(&body, line), start, "line {line}");
+            let end = full.get(line + 1).map_or(body.len(), |e| e - 1);
+            let want = &body[start..end];
+            assert_eq!(
+                s.line(&body, line),
+                want.strip_suffix(b"\r").unwrap_or(want)
+            );
+        }
+        for offset in (0..body.len()).step_by(3) {
+            let want = full.partition_point(|&x| x <= offset) - 1;
+            assert_eq!(s.line_of(&body, offset), want, "offset {offset}");
+        }
+        assert!(SparseLines::new(b"").len() == 1);
+    }
 
     #[test]
     fn entities_and_cdata() {

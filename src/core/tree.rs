@@ -7,6 +7,7 @@
 //! and `core::href`; the UI only walks it.
 
 use std::collections::HashMap;
+use std::num::NonZeroU16;
 
 use crate::core::href::{self, HrefAnomalies, common_prefix};
 use crate::core::model::{Multistatus, Outcome, Response, ResponseFlags};
@@ -15,7 +16,8 @@ use crate::core::text::decode_text;
 /// "No node" / "no response".
 pub const NONE: u32 = u32::MAX;
 
-/// One node: a resource the payload listed, or an implicit folder.
+/// One node: a resource the payload listed, or an implicit folder. Compact (44
+/// bytes): a million-resource listing holds a million of them.
 #[derive(Clone, Debug)]
 pub struct Node {
     pub parent: u32,
@@ -25,21 +27,35 @@ pub struct Node {
     name_len: u32,
     /// Index of the response this node shows, or [`NONE`] for an implicit folder.
     pub response: u32,
-    pub depth: u32,
-    pub collection: bool,
-    /// The node's own outcome (None for an implicit folder).
-    pub outcome: Option<Outcome>,
-    /// The node's own headline code.
-    pub code: Option<u16>,
     /// Outcomes at or below this node, indexed by `Outcome as usize`.
     pub counts: [u32; 3],
-    /// The worst failure code at or below this node, ranked by [`failure_rank`].
-    pub worst: Option<u16>,
-    /// Any failure at or below (so a failure without a code still counts).
-    pub has_failure: bool,
+    code: Option<NonZeroU16>,
+    worst: Option<NonZeroU16>,
+    depth: u16,
+    /// Collection, failure below, and the node's own outcome (2 bits).
+    bits: u8,
 }
 
+const COLLECTION: u8 = 1;
+const FAILURE: u8 = 2;
+const OUTCOME_SHIFT: u8 = 2;
+
 impl Node {
+    fn new(parent: u32, name_start: u32, name_len: u32, depth: u32) -> Node {
+        Node {
+            parent,
+            first_child: NONE,
+            next_sibling: NONE,
+            name_start,
+            name_len,
+            response: NONE,
+            counts: [0; 3],
+            code: None,
+            worst: None,
+            depth: u16::try_from(depth).unwrap_or(u16::MAX),
+            bits: 0,
+        }
+    }
     pub fn failed(&self) -> u32 {
         self.counts[Outcome::Failed as usize]
     }
@@ -51,6 +67,55 @@ impl Node {
     }
     pub fn total(&self) -> u32 {
         self.counts.iter().sum()
+    }
+    /// Depth below the root (the root is 0; saturates at 65535, which only
+    /// indentation uses).
+    pub fn depth(&self) -> u32 {
+        u32::from(self.depth)
+    }
+    /// A collection: listed as one, or holding other nodes.
+    pub fn collection(&self) -> bool {
+        self.bits & COLLECTION != 0
+    }
+    /// The node's own outcome (None for an implicit folder).
+    pub fn outcome(&self) -> Option<Outcome> {
+        match (self.bits >> OUTCOME_SHIFT) & 3 {
+            1 => Some(Outcome::Failed),
+            2 => Some(Outcome::Partial),
+            3 => Some(Outcome::Ok),
+            _ => None,
+        }
+    }
+    /// The node's own headline code.
+    pub fn code(&self) -> Option<u16> {
+        self.code.map(NonZeroU16::get)
+    }
+    /// The worst failure code at or below this node, ranked by [`failure_rank`].
+    pub fn worst(&self) -> Option<u16> {
+        self.worst.map(NonZeroU16::get)
+    }
+    /// Any failure at or below (so a failure without a code still counts).
+    pub fn has_failure(&self) -> bool {
+        self.bits & FAILURE != 0
+    }
+    fn mark_collection(&mut self, on: bool) {
+        if on {
+            self.bits |= COLLECTION;
+        }
+    }
+    fn set_own(&mut self, outcome: Option<Outcome>, code: Option<u16>) {
+        let o = match outcome {
+            None => 0,
+            Some(Outcome::Failed) => 1,
+            Some(Outcome::Partial) => 2,
+            Some(Outcome::Ok) => 3,
+        };
+        self.bits = (self.bits & !(3 << OUTCOME_SHIFT)) | (o << OUTCOME_SHIFT);
+        self.code = code.and_then(NonZeroU16::new);
+    }
+    fn set_failure(&mut self, worst: Option<u16>) {
+        self.bits |= FAILURE;
+        self.worst = worst.and_then(NonZeroU16::new);
     }
 }
 
@@ -104,25 +169,13 @@ impl PathTree {
         let id = self.nodes.len() as u32;
         let name_start = self.names.len() as u32;
         self.names.push_str(name);
-        let depth = self.nodes[parent as usize].depth + 1;
+        let depth = self.nodes[parent as usize].depth() + 1;
         let p = &mut self.nodes[parent as usize];
         let next = p.first_child;
         p.first_child = id;
-        self.nodes.push(Node {
-            parent,
-            first_child: NONE,
-            next_sibling: next,
-            name_start,
-            name_len: name.len() as u32,
-            response: NONE,
-            depth,
-            collection: false,
-            outcome: None,
-            code: None,
-            counts: [0; 3],
-            worst: None,
-            has_failure: false,
-        });
+        let mut node = Node::new(parent, name_start, name.len() as u32, depth);
+        node.next_sibling = next;
+        self.nodes.push(node);
         id
     }
 
@@ -139,7 +192,7 @@ impl PathTree {
             return;
         }
         let folder = |n: u32| {
-            self.nodes[n as usize].collection || self.nodes[n as usize].first_child != NONE
+            self.nodes[n as usize].collection() || self.nodes[n as usize].first_child != NONE
         };
         kids.sort_by(|&a, &b| {
             folder(b)
@@ -166,7 +219,7 @@ impl PathTree {
         for id in (1..self.nodes.len()).rev() {
             let (counts, worst, has_failure, parent) = {
                 let n = &self.nodes[id];
-                (n.counts, n.worst, n.has_failure, n.parent)
+                (n.counts, n.worst(), n.has_failure(), n.parent)
             };
             if parent == NONE {
                 continue;
@@ -176,10 +229,11 @@ impl PathTree {
                 *total += own;
             }
             if has_failure {
-                if !p.has_failure || failure_rank(worst) > failure_rank(p.worst) {
-                    p.worst = worst;
+                if !p.has_failure() || failure_rank(worst) > failure_rank(p.worst()) {
+                    p.set_failure(worst);
+                } else {
+                    p.bits |= FAILURE;
                 }
-                p.has_failure = true;
             }
         }
     }
@@ -206,7 +260,7 @@ impl PathTree {
         parts.reverse();
         let mut s = String::from("/");
         s.push_str(&parts.join("/"));
-        if id != 0 && self.nodes.get(id as usize).is_some_and(|n| n.collection) {
+        if id != 0 && self.nodes.get(id as usize).is_some_and(|n| n.collection()) {
             s.push('/');
         }
         s
@@ -302,21 +356,9 @@ impl<'u> TreeBuilder<'u> {
             nodes: Vec::with_capacity(capacity + 16),
             ..PathTree::default()
         };
-        t.nodes.push(Node {
-            parent: NONE,
-            first_child: NONE,
-            next_sibling: NONE,
-            name_start: 0,
-            name_len: 0,
-            response: NONE,
-            depth: 0,
-            collection: true,
-            outcome: None,
-            code: None,
-            counts: [0; 3],
-            worst: None,
-            has_failure: false,
-        });
+        let mut root = Node::new(NONE, 0, 0, 0);
+        root.mark_collection(true);
+        t.nodes.push(root);
         let request_key = request_url
             .and_then(href::split_origin)
             .map(|(_, p)| href::normalize(p, None).key().to_string());
@@ -482,7 +524,7 @@ impl<'u> TreeBuilder<'u> {
         // with the previous one were marked then, but for the previous leaf.
         let first = kept.min(depth).saturating_sub(1);
         for &c in chain.iter().take(depth.saturating_sub(1)).skip(first) {
-            t.nodes[c as usize].collection = true;
+            t.nodes[c as usize].mark_collection(true);
         }
         if t.nodes[node as usize].response != NONE {
             // The same path twice: both are shown, side by side; later paths
@@ -504,13 +546,11 @@ impl<'u> TreeBuilder<'u> {
         let outcome = info.outcome;
         let nd = &mut t.nodes[node as usize];
         nd.response = ri;
-        nd.collection |= is_collection;
-        nd.outcome = Some(outcome);
-        nd.code = info.code;
+        nd.mark_collection(is_collection);
+        nd.set_own(Some(outcome), info.code);
         nd.counts[outcome as usize] += 1;
         if outcome == Outcome::Failed {
-            nd.has_failure = true;
-            nd.worst = info.failure;
+            nd.set_failure(info.failure);
         }
         t.response_node.push(node);
     }
@@ -698,9 +738,9 @@ impl TreeMerger {
             match self.find_child(gp, piece.name(l as u32)) {
                 Some(g) => {
                     map[l] = g;
-                    let was = self.t.nodes[g as usize].collection;
-                    self.t.nodes[g as usize].collection |= ln.collection;
-                    if !was && ln.collection {
+                    let was = self.t.nodes[g as usize].collection();
+                    self.t.nodes[g as usize].mark_collection(ln.collection());
+                    if !was && ln.collection() {
                         self.dirty.push(gp);
                     }
                     if own(ln) {
@@ -767,7 +807,7 @@ impl TreeMerger {
             let parent = if gn.parent == NONE { 0 } else { gn.parent };
             let mut dup = gn.clone();
             dup.parent = parent;
-            dup.collection = false;
+            dup.bits = 0;
             dup.depth = if g == 0 { 1 } else { gn.depth };
             if g == 0 {
                 dup.name_start = self.t.names.len() as u32;
@@ -777,8 +817,6 @@ impl TreeMerger {
             dup.response = NONE;
             dup.counts = [0; 3];
             dup.worst = None;
-            dup.has_failure = false;
-            dup.outcome = None;
             dup.code = None;
             let c = self.push_node(dup);
             self.link(parent, c);
@@ -786,15 +824,13 @@ impl TreeMerger {
         };
         let nd = &mut self.t.nodes[target as usize];
         nd.response = ri;
-        nd.collection |= ln.collection;
-        nd.outcome = ln.outcome;
-        nd.code = ln.code;
+        nd.mark_collection(ln.collection());
+        nd.set_own(ln.outcome(), ln.code());
         for (c, o) in nd.counts.iter_mut().zip(ln.counts) {
             *c += o;
         }
-        if ln.has_failure {
-            nd.has_failure = true;
-            nd.worst = ln.worst;
+        if ln.has_failure() {
+            nd.set_failure(ln.worst());
         }
         self.fixups.push((ri, target));
     }
@@ -886,6 +922,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn nodes_stay_small() {
+        // The memory goal (model heap <= 0.2x the payload) rests on this size.
+        assert_eq!(std::mem::size_of::<Node>(), 44);
+        let mut n = Node::new(0, 0, 0, 70_000);
+        assert_eq!(n.depth(), u32::from(u16::MAX), "depth saturates");
+        n.set_own(Some(Outcome::Partial), Some(207));
+        n.mark_collection(true);
+        n.set_failure(Some(424));
+        assert_eq!(
+            (n.outcome(), n.code(), n.collection(), n.has_failure(), n.worst()),
+            (Some(Outcome::Partial), Some(207), true, true, Some(424))
+        );
+        n.set_own(None, None);
+        assert_eq!((n.outcome(), n.code(), n.collection()), (None, None, true));
+    }
+
+    #[test]
     fn every_node_with_children_is_a_folder() {
         // Random listings: deeper, shallower and repeated paths in any order.
         let mut seed: u64 = 0xc0ffee;
@@ -911,7 +964,7 @@ mod tests {
             for (id, n) in t.nodes.iter().enumerate() {
                 assert!(id == 0 || (n.parent as usize) < id, "parent after child");
                 if n.first_child != NONE {
-                    assert!(n.collection, "{} has children\n{body}", t.path(id as u32));
+                    assert!(n.collection(), "{} has children\n{body}", t.path(id as u32));
                 }
             }
         }
@@ -983,7 +1036,7 @@ mod tests {
         assert_eq!(t.name(dav), "dav");
         assert_eq!(t.nodes[dav as usize].failed(), 2);
         assert_eq!(t.nodes[dav as usize].ok(), 2);
-        assert_eq!(t.nodes[dav as usize].worst, Some(500));
+        assert_eq!(t.nodes[dav as usize].worst(), Some(500));
         let kids: Vec<&str> = t.children(dav).map(|c| t.name(c)).collect();
         assert_eq!(kids, ["a", "b c.txt"], "folders first");
         let a = t.children(dav).next().expect("a");

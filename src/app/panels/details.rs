@@ -92,7 +92,7 @@ fn folder_summary(ui: &mut Ui, doc: &OpenDoc, node: u32) {
         n.ok(),
         n.partial(),
         n.failed(),
-        n.worst
+        n.worst()
             .filter(|_| n.failed() > 0)
             .map(|c| format!(" (worst {c} {})", reason_phrase(c)))
             .unwrap_or_default()
@@ -171,7 +171,12 @@ fn response_ui(
         ui.colored_label(theme::warning_text(dark), "This response has no href.");
     }
     // The compact model holds codes and names; values are read again here.
-    let Some(full) = d.detail_of(r) else {
+    let full = d
+        .multistatus
+        .as_ref()
+        .and_then(|m| m.index_of(r))
+        .and_then(|i| doc.detail(i));
+    let Some(full) = full else {
         ui.colored_label(
             theme::warning_text(dark),
             "This response could not be read again from the body.",

@@ -75,7 +75,7 @@ fn raw_ui(ui: &mut Ui, doc: &mut OpenDoc, commands: &mut Vec<Command>) {
         return;
     }
     let body = doc.doc.body.bytes();
-    let lines = doc.raw.line_starts.len();
+    let lines = doc.raw.lines.len();
     let row_height = ui.text_style_height(&egui::TextStyle::Monospace) + 1.0;
     let mut scroll = egui::ScrollArea::both()
         .id_salt("raw")
@@ -86,14 +86,11 @@ fn raw_ui(ui: &mut Ui, doc: &mut OpenDoc, commands: &mut Vec<Command>) {
         scroll = scroll.vertical_scroll_offset((y - 3.0 * row_height).max(0.0));
     }
     let highlight = doc.raw.highlight;
-    let starts = &doc.raw.line_starts;
+    let index = &doc.raw.lines;
     scroll.show_rows(ui, row_height, lines, |ui, range| {
         let dark = ui.visuals().dark_mode;
         for i in range {
-            let start = starts[i];
-            let end = starts.get(i + 1).map(|e| e - 1).unwrap_or(body.len());
-            let raw = &body[start.min(body.len())..end.min(body.len())];
-            let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+            let raw = index.line(body, i);
             let text = escape_invalid(raw);
             let marked = highlight.is_some_and(|(a, b)| (a..=b).contains(&i));
             let job = line_job(i + 1, &text, dark, marked);

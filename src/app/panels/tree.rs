@@ -82,7 +82,7 @@ fn row_ui(
     let has_children = node.first_child != NONE;
     let expanded = doc.expanded.get(id as usize).copied().unwrap_or(false);
     let mut name = tree.name(id).to_string();
-    if node.collection && id != 0 {
+    if node.collection() && id != 0 {
         name.push('/');
     }
     let row = widgets::tree_row(
@@ -90,10 +90,10 @@ fn row_ui(
         width,
         height,
         &widgets::RowLook {
-            depth: node.depth,
+            depth: node.depth(),
             has_children,
             expanded,
-            folder: node.collection || has_children,
+            folder: node.collection() || has_children,
             selected,
             dim: node.response == NONE,
             name: &name,
@@ -101,20 +101,20 @@ fn row_ui(
     );
     let (mut x, badge_y, badge_h) = (row.x, row.badge_y, row.badge_h);
     let mut label = name.clone();
-    if let Some(outcome) = node.outcome {
+    if let Some(outcome) = node.outcome() {
         let code_text = node
-            .code
+            .code()
             .map(|c| c.to_string())
             .unwrap_or_else(|| "none".into());
         let text = code_text.clone();
         let fill = if outcome == Outcome::Failed {
-            theme::status_fill(node.worst.or(node.code))
+            theme::status_fill(node.worst().or(node.code()))
         } else {
-            theme::status_fill(node.code)
+            theme::status_fill(node.code())
         };
         let shown = if outcome == Outcome::Failed {
-            node.worst
-                .or(node.code)
+            node.worst()
+                .or(node.code())
                 .map(|c| c.to_string())
                 .unwrap_or_else(|| "none".into())
         } else {
@@ -142,7 +142,7 @@ fn row_ui(
     }
     if has_children && node.failed() > 0 {
         let text = format!("{} failed", node.failed());
-        let fill = theme::status_fill(node.worst);
+        let fill = theme::status_fill(node.worst());
         widgets::paint_badge(ui, Pos2::new(x + 4.0, badge_y), &text, fill, badge_h);
         label.push_str(&format!(", {text}"));
     }
@@ -200,7 +200,7 @@ fn hover_text(doc: &OpenDoc, id: u32) -> String {
     let tree = &doc.doc.tree;
     let node = &tree.nodes[id as usize];
     let mut s = tree.path(id);
-    if let Some(code) = node.code {
+    if let Some(code) = node.code() {
         s.push_str(&format!("\n{code} {}", reason_phrase(code)));
     } else if node.response == NONE {
         s.push_str("\nnot listed in the payload (implicit folder)");
