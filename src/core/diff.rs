@@ -128,12 +128,7 @@ struct Side<'d> {
 }
 
 fn key_hash(key: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in key.as_bytes() {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
+    crate::core::text::hash_bytes(0, key.as_bytes())
 }
 
 impl Side<'_> {
@@ -159,7 +154,8 @@ fn side(doc: &Document) -> Side<'_> {
     };
     let Some(ms) = ms else { return s };
     let body = doc.body.bytes();
-    let mut buf = String::new();
+    // Consecutive hrefs share long prefixes: only what differs is decoded again.
+    let mut norm = href::Normalizer::default();
     for (i, r) in ms.responses.iter().enumerate() {
         let more;
         let hrefs: &[crate::core::model::RelSpan] = if r.flags.has(ResponseFlags::NO_HREF) {
@@ -177,7 +173,7 @@ fn side(doc: &Document) -> Side<'_> {
                 .unwrap_or(&[]);
             let raw = crate::core::tree::href_text(raw);
             let simple = if base.is_none() || raw.starts_with('/') {
-                href::normalize_simple(&raw, &mut buf).map(|_| buf.clone())
+                norm.normalize(&raw).map(|_| norm.path().to_string())
             } else {
                 None
             };
@@ -443,6 +439,54 @@ fn compare_props(
     out
 }
 
+/// Puts entries in path order (then kind and indices: a total order, so the
+/// result is the same however it is computed). Big lists are sorted in two
+/// halves on two threads and merged.
+fn sort_entries(entries: &mut Vec<DiffEntry>) {
+    fn order(x: &DiffEntry, y: &DiffEntry) -> std::cmp::Ordering {
+        href::path_key(&x.path)
+            .cmp(href::path_key(&y.path))
+            .then(x.change.cmp(&y.change))
+            .then(x.before.cmp(&y.before))
+            .then(x.after.cmp(&y.after))
+    }
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if threads < 2 || entries.len() < 50_000 {
+        entries.sort_unstable_by(order);
+        return;
+    }
+    let mid = entries.len() / 2;
+    let right_sorted = std::thread::scope(|scope| {
+        let (left, right) = entries.split_at_mut(mid);
+        let sorter = std::thread::Builder::new()
+            .name("diff sort".into())
+            .spawn_scoped(scope, move || right.sort_unstable_by(order));
+        left.sort_unstable_by(order);
+        sorter.is_ok_and(|h| h.join().is_ok())
+    });
+    // Without the second thread nothing is lost but time.
+    if !right_sorted {
+        entries[mid..].sort_unstable_by(order);
+    }
+    let right = entries.split_off(mid);
+    let left = std::mem::take(entries);
+    let mut merged = Vec::with_capacity(left.len() + right.len());
+    let (mut l, mut r) = (left.into_iter().peekable(), right.into_iter().peekable());
+    loop {
+        let take_left = match (l.peek(), r.peek()) {
+            (Some(a), Some(b)) => order(a, b) != std::cmp::Ordering::Greater,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => break,
+        };
+        let next = if take_left { l.next() } else { r.next() };
+        if let Some(e) = next {
+            merged.push(e);
+        }
+    }
+    *entries = merged;
+}
+
 /// Compares two documents path by path.
 pub fn diff(before: &Document, after: &Document, options: DiffOptions) -> Diff {
     // The two sides are indexed at once, and the paths compared in slices on every
@@ -464,23 +508,26 @@ pub fn diff(before: &Document, after: &Document, options: DiffOptions) -> Diff {
         .unwrap_or(1)
         .min(16);
     let per = b.paths.len().div_ceil(threads.max(1)).max(1);
-    let compare_slice = |slice: &[(usize, String)]| -> (Vec<DiffEntry>, Vec<usize>) {
+    // Each entry's path string is moved afterwards from the side that names it:
+    // `Ok(i)` the after side's path `i`, `Err(i)` the before side's.
+    type Part = (Vec<DiffEntry>, Vec<Result<usize, usize>>);
+    let compare_slice = |offset: usize, slice: &[(usize, String)]| -> Part {
         let mut entries = Vec::with_capacity(slice.len());
-        let mut matched = Vec::new();
-        for (bi, bpath) in slice {
+        let mut sources = Vec::with_capacity(slice.len());
+        for (k, (bi, bpath)) in slice.iter().enumerate() {
             let key = href::path_key(bpath);
             let Some(ai_idx) = a.find(key) else {
                 entries.push(DiffEntry {
-                    path: bpath.clone(),
+                    path: String::new(),
                     change: ChangeKind::Removed,
                     before: Some(*bi),
                     after: None,
                     props: Vec::new(),
                 });
+                sources.push(Err(offset + k));
                 continue;
             };
-            matched.push(ai_idx);
-            let (ai, apath) = &a.paths[ai_idx];
+            let (ai, _) = &a.paths[ai_idx];
             let (Some(bms), Some(ams)) = (b.ms, a.ms) else {
                 continue;
             };
@@ -489,41 +536,52 @@ pub fn diff(before: &Document, after: &Document, options: DiffOptions) -> Diff {
             entries.push(compare_pair(
                 (b.doc, bms, br, *bi),
                 (a.doc, ams, ar, *ai),
-                apath,
                 &names,
                 options,
             ));
+            sources.push(Ok(ai_idx));
         }
-        (entries, matched)
+        (entries, sources)
     };
-    let parts: Vec<(Vec<DiffEntry>, Vec<usize>)> = if threads > 1 && b.paths.len() > 20_000 {
+    let parts: Vec<Part> = if threads > 1 && b.paths.len() > 20_000 {
         std::thread::scope(|scope| {
             let handles: Vec<_> = b
                 .paths
                 .chunks(per)
-                .map(|chunk| scope.spawn(move || compare_slice(chunk)))
+                .enumerate()
+                .map(|(i, chunk)| scope.spawn(move || compare_slice(i * per, chunk)))
                 .collect();
             handles
                 .into_iter()
-                .zip(b.paths.chunks(per))
-                .map(|(h, chunk)| h.join().unwrap_or_else(|_| compare_slice(chunk)))
+                .zip(b.paths.chunks(per).enumerate())
+                .map(|(h, (i, chunk))| h.join().unwrap_or_else(|_| compare_slice(i * per, chunk)))
                 .collect()
         })
     } else {
-        vec![compare_slice(&b.paths)]
+        vec![compare_slice(0, &b.paths)]
     };
+    let (mut a, mut b) = (a, b);
     let mut entries = Vec::with_capacity(a.paths.len().max(b.paths.len()));
     let mut matched_after = vec![false; a.paths.len()];
-    for (part, matched) in parts {
-        entries.extend(part);
-        for m in matched {
-            matched_after[m] = true;
+    for (part, sources) in parts {
+        for (mut entry, source) in part.into_iter().zip(sources) {
+            let taken = match source {
+                Ok(i) => {
+                    matched_after[i] = true;
+                    a.paths.get_mut(i)
+                }
+                Err(i) => b.paths.get_mut(i),
+            };
+            if let Some((_, path)) = taken {
+                entry.path = std::mem::take(path);
+            }
+            entries.push(entry);
         }
     }
-    for ((ai, apath), matched) in a.paths.iter().zip(&matched_after) {
+    for ((ai, apath), matched) in a.paths.iter_mut().zip(&matched_after) {
         if !matched {
             entries.push(DiffEntry {
-                path: apath.clone(),
+                path: std::mem::take(apath),
                 change: ChangeKind::Added,
                 before: None,
                 after: Some(*ai),
@@ -531,13 +589,7 @@ pub fn diff(before: &Document, after: &Document, options: DiffOptions) -> Diff {
             });
         }
     }
-    entries.sort_unstable_by(|x, y| {
-        href::path_key(&x.path)
-            .cmp(href::path_key(&y.path))
-            .then(x.change.cmp(&y.change))
-            .then(x.before.cmp(&y.before))
-            .then(x.after.cmp(&y.after))
-    });
+    sort_entries(&mut entries);
     let mut counts = [0usize; 8];
     for e in &entries {
         counts[e.change as usize] += 1;
@@ -554,7 +606,6 @@ pub fn diff(before: &Document, after: &Document, options: DiffOptions) -> Diff {
 fn compare_pair(
     (bdoc, bms, br, bi): (&Document, &Multistatus, &Response, usize),
     (adoc, ams, ar, ai): (&Document, &Multistatus, &Response, usize),
-    apath: &str,
     names: &Names,
     options: DiffOptions,
 ) -> DiffEntry {
@@ -593,7 +644,8 @@ fn compare_pair(
         change
     };
     DiffEntry {
-        path: apath.to_string(),
+        // Filled in by the caller, which owns the path strings.
+        path: String::new(),
         change,
         before: Some(bi),
         after: Some(ai),

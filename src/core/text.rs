@@ -118,6 +118,31 @@ impl<'a> LineIndex<'a> {
     }
 }
 
+/// A fast hash of bytes for in-memory tables (not for anything that leaves the
+/// process): eight bytes at a time, the tail read in a register.
+pub fn hash_bytes(seed: u64, bytes: &[u8]) -> u64 {
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut h = (seed ^ ((bytes.len() as u64) << 48)).wrapping_mul(K);
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        let w = u64::from_le_bytes(c.try_into().unwrap_or([0; 8]));
+        h = (h.rotate_left(5) ^ w).wrapping_mul(K);
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        // The last eight bytes (overlapping), or the few there are.
+        let w = if bytes.len() >= 8 {
+            u64::from_le_bytes(bytes[bytes.len() - 8..].try_into().unwrap_or([0; 8]))
+        } else {
+            rest.iter()
+                .enumerate()
+                .fold(0u64, |w, (i, &b)| w | (u64::from(b) << (8 * i)))
+        };
+        h = (h.rotate_left(5) ^ w).wrapping_mul(K);
+    }
+    h ^ (h >> 29)
+}
+
 /// Where the lines of a whole body start, for a view that scrolls through all of
 /// them: every 64th line start is kept (a 25M-line payload costs 3 MB, not
 /// 200 MB) and the rest are found by scanning at most 63 lines.

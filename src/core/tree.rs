@@ -882,12 +882,7 @@ fn ci_cmp(a: &str, b: &str) -> std::cmp::Ordering {
 }
 
 fn seg_hash(seg: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in seg.as_bytes() {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
+    crate::core::text::hash_bytes(0, seg.as_bytes())
 }
 
 /// The first href as sent, borrowed from the body when it needs no decoding.
@@ -931,7 +926,13 @@ mod tests {
         n.mark_collection(true);
         n.set_failure(Some(424));
         assert_eq!(
-            (n.outcome(), n.code(), n.collection(), n.has_failure(), n.worst()),
+            (
+                n.outcome(),
+                n.code(),
+                n.collection(),
+                n.has_failure(),
+                n.worst()
+            ),
             (Some(Outcome::Partial), Some(207), true, true, Some(424))
         );
         n.set_own(None, None);

@@ -209,29 +209,9 @@ pub(crate) struct Parser<'b, 's> {
     binding_pushes: u64,
 }
 
-/// A hash of a namespace id and name bytes, eight bytes at a time.
+/// A hash of a namespace id and name bytes.
 fn name_hash(ns: u32, bound: bool, name: &[u8]) -> u64 {
-    const K: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut h: u64 =
-        (u64::from(ns) | (u64::from(bound) << 40) | ((name.len() as u64) << 48)).wrapping_mul(K);
-    let mut chunks = name.chunks_exact(8);
-    for c in &mut chunks {
-        let w = u64::from_le_bytes(c.try_into().unwrap_or([0; 8]));
-        h = (h.rotate_left(5) ^ w).wrapping_mul(K);
-    }
-    let rest = chunks.remainder();
-    if !rest.is_empty() {
-        // The last eight bytes (overlapping), or the few there are, in a register.
-        let w = if name.len() >= 8 {
-            u64::from_le_bytes(name[name.len() - 8..].try_into().unwrap_or([0; 8]))
-        } else {
-            rest.iter()
-                .enumerate()
-                .fold(0u64, |w, (i, &b)| w | (u64::from(b) << (8 * i)))
-        };
-        h = (h.rotate_left(5) ^ w).wrapping_mul(K);
-    }
-    h ^ (h >> 29)
+    crate::core::text::hash_bytes(u64::from(ns) | (u64::from(bound) << 40), name)
 }
 
 /// Parses a UTF-8 body. Never panics; stops at the first well-formedness error
