@@ -125,6 +125,8 @@ struct Side<'d> {
     /// Match key hash -> index in `paths`; keys whose hash collides go to `collided`.
     index: HashMap<u64, u32, crate::core::text::Prehashed>,
     collided: HashMap<String, u32>,
+    /// The [`key_hash`] of each of `paths`.
+    hashes: Vec<u64>,
 }
 
 fn key_hash(key: &str) -> u64 {
@@ -132,9 +134,9 @@ fn key_hash(key: &str) -> u64 {
 }
 
 impl Side<'_> {
-    /// The `paths` index of a match key.
-    fn find(&self, key: &str) -> Option<usize> {
-        match self.index.get(&key_hash(key)) {
+    /// The `paths` index of a match key whose [`key_hash`] is `hash`.
+    fn find(&self, key: &str, hash: u64) -> Option<usize> {
+        match self.index.get(&hash) {
             Some(&i) if href::path_key(&self.paths[i as usize].1) == key => Some(i as usize),
             Some(_) => self.collided.get(key).map(|&i| i as usize),
             None => None,
@@ -151,6 +153,7 @@ fn side(doc: &Document) -> Side<'_> {
         paths: Vec::with_capacity(doc.responses().len()),
         index: HashMap::with_capacity_and_hasher(doc.responses().len(), Default::default()),
         collided: HashMap::new(),
+        hashes: Vec::with_capacity(doc.responses().len()),
     };
     let Some(ms) = ms else { return s };
     let body = doc.body.bytes();
@@ -179,17 +182,24 @@ fn side(doc: &Document) -> Side<'_> {
             };
             let path = simple.unwrap_or_else(|| href::normalize(&raw, base).path);
             let key = href::path_key(&path);
-            if s.find(key).is_some() {
-                continue;
-            }
-            let h = key_hash(key);
+            // One probe: a new path is indexed, a path seen before is skipped
+            // (the first response of a path speaks for it).
             let at = s.paths.len() as u32;
-            if let std::collections::hash_map::Entry::Vacant(v) = s.index.entry(h) {
-                v.insert(at);
-            } else {
-                s.collided.insert(key.to_string(), at);
+            let hash = key_hash(key);
+            match s.index.entry(hash) {
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(at);
+                }
+                std::collections::hash_map::Entry::Occupied(o) => {
+                    let first = &s.paths[*o.get() as usize].1;
+                    if href::path_key(first) == key || s.collided.contains_key(key) {
+                        continue;
+                    }
+                    s.collided.insert(key.to_string(), at);
+                }
             }
             s.paths.push((i, path));
+            s.hashes.push(hash);
         }
     }
     s
@@ -516,7 +526,12 @@ pub fn diff(before: &Document, after: &Document, options: DiffOptions) -> Diff {
         let mut sources = Vec::with_capacity(slice.len());
         for (k, (bi, bpath)) in slice.iter().enumerate() {
             let key = href::path_key(bpath);
-            let Some(ai_idx) = a.find(key) else {
+            let hash = b
+                .hashes
+                .get(offset + k)
+                .copied()
+                .unwrap_or_else(|| key_hash(key));
+            let Some(ai_idx) = a.find(key, hash) else {
                 entries.push(DiffEntry {
                     path: String::new(),
                     change: ChangeKind::Removed,
