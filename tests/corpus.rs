@@ -58,6 +58,12 @@ fn corpus_matches_ground_truth() {
             Some(ms.responses.len() as u64),
             "{name}"
         );
+        let mut reader = davscope::core::parse::xml::ResponseReader::new(doc.body.bytes(), ms);
+        let paths = doc.paths();
+        assert_eq!(paths.len(), ms.responses.len(), "{name}: paths");
+        for (i, p) in paths.iter().enumerate() {
+            assert_eq!(p, &doc.path_of(i), "{name} #{i}: paths() and path_of");
+        }
         for (i, (r, w)) in ms.responses.iter().zip(want).enumerate() {
             let hrefs = doc.hrefs(r);
             let want_href = w["href"].as_str().map(str::trim);
@@ -74,8 +80,14 @@ fn corpus_matches_ground_truth() {
             let ps = ms.propstats_of(r);
             let want_ps = w["propstats"].as_array().expect("propstats");
             assert_eq!(ps.len(), want_ps.len(), "{name} #{i}: propstats");
-            // The response read again in full agrees with the compact record.
+            // The response read again in full agrees with the compact record, and
+            // a reader kept across responses reads the same.
             let detail = doc.detail(i).expect("read again");
+            assert_eq!(
+                reader.as_mut().and_then(|r| r.read(ms, i)).as_ref(),
+                Some(&detail),
+                "{name} #{i}: kept reader"
+            );
             assert_eq!(detail.propstats.len(), ps.len(), "{name} #{i}: detail");
             assert_eq!(
                 detail.status.and_then(|s| s.code()),

@@ -118,9 +118,19 @@ struct Context<'d> {
     request_url: Option<String>,
     request_path: Option<String>,
     depth: Option<String>,
+    /// Reads responses again in full, keeping its parser between them.
+    reader: std::cell::RefCell<Option<crate::core::parse::xml::ResponseReader<'d>>>,
 }
 
 impl Context<'_> {
+    /// Response `index` read again in full.
+    fn detail(&self, index: usize) -> Option<crate::core::model::ResponseDetail> {
+        let ms = self.ms?;
+        match self.reader.try_borrow_mut() {
+            Ok(mut reader) => reader.as_mut()?.read(ms, index),
+            Err(_) => self.doc.detail(index),
+        }
+    }
     fn responses(&self) -> impl Iterator<Item = (usize, &Response)> {
         self.ms
             .into_iter()
@@ -180,7 +190,7 @@ pub fn diagnose(doc: &Document) -> Vec<Finding> {
     let ctx = Context {
         doc,
         ms: doc.multistatus.as_ref(),
-        paths: (0..doc.responses().len()).map(|i| doc.path_of(i)).collect(),
+        paths: doc.paths(),
         method: request
             .map(|r| r.method.to_ascii_uppercase())
             .filter(|m| !m.is_empty()),
@@ -192,6 +202,11 @@ pub fn diagnose(doc: &Document) -> Vec<Finding> {
         depth: request
             .and_then(|r| r.header("depth"))
             .map(|d| d.trim().to_ascii_lowercase()),
+        reader: std::cell::RefCell::new(
+            doc.multistatus
+                .as_ref()
+                .and_then(|m| crate::core::parse::xml::ResponseReader::new(doc.body.bytes(), m)),
+        ),
     };
     let mut findings = Vec::new();
     not_multistatus(&ctx, &mut findings);
@@ -518,7 +533,7 @@ fn permissions(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         }
         if let Some(ms) = ctx.ms
             && r.flags.has(ResponseFlags::HAS_ERROR)
-            && let Some(d) = ctx.doc.detail(i)
+            && let Some(d) = ctx.detail(i)
         {
             for e in &d.errors {
                 if ms
@@ -587,7 +602,7 @@ fn permissions(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         if !ms.has_prop(r, &[cups]) {
             continue;
         }
-        let Some(d) = ctx.doc.detail(i) else { continue };
+        let Some(d) = ctx.detail(i) else { continue };
         for ps in &d.propstats {
             if !ps.is_success() {
                 continue;
@@ -683,7 +698,7 @@ fn locks(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         // only for the responses that have either).
         let with_ld = lockdiscovery.is_some_and(|ld| ms.has_prop(r, &[ld]));
         let detail = if r.flags.has(ResponseFlags::HAS_ERROR) || with_ld {
-            ctx.doc.detail(i)
+            ctx.detail(i)
         } else {
             None
         };
@@ -803,12 +818,23 @@ fn failed_dependency(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     if roots.is_empty() {
         // Across responses: the failures that are not 424 themselves, preferring
         // those on the same branch (an ancestor or a member of a 424 path).
+        // On the same branch as a 424: an ancestor of one (a prefix ending
+        // before a `/`) or inside one. Sets, not a scan per path: a big listing
+        // has thousands of each.
+        let dep_keys: std::collections::HashSet<&str> =
+            dependent.iter().map(|d| href::path_key(d)).collect();
+        let mut dep_ancestors: std::collections::HashSet<&str> = std::collections::HashSet::new();
+        for dk in &dep_keys {
+            for (i, _) in dk.match_indices('/').filter(|(i, _)| *i > 0) {
+                dep_ancestors.insert(&dk[..i]);
+            }
+        }
         let related = |p: &str| {
             let k = href::path_key(p);
-            dependent.iter().any(|d| {
-                let dk = href::path_key(d);
-                dk.starts_with(&format!("{k}/")) || k.starts_with(&format!("{dk}/")) || k == "/"
-            })
+            k == "/"
+                || dep_ancestors.contains(k)
+                || k.match_indices('/')
+                    .any(|(i, _)| i > 0 && dep_keys.contains(&k[..i]))
         };
         let mut all: BTreeMap<String, Vec<u16>> = BTreeMap::new();
         for (i, r) in ctx.responses() {
@@ -1154,7 +1180,7 @@ fn storage(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         if !ms.has_prop(r, &[a_id]) {
             continue;
         }
-        let Some(d) = ctx.doc.detail(i) else { continue };
+        let Some(d) = ctx.detail(i) else { continue };
         let value = |id| -> Option<i128> {
             d.props()
                 .map(|(_, p)| p)

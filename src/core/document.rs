@@ -527,6 +527,35 @@ impl Document {
             .path
     }
 
+    /// [`Document::path_of`] of every response, in order (consecutive hrefs share
+    /// their prefixes, so this is much faster than asking one by one).
+    pub fn paths(&self) -> Vec<String> {
+        let base = self.info.request.as_ref().map(|q| q.url.as_str());
+        let mut norm = crate::core::href::Normalizer::default();
+        let body = self.body.bytes();
+        let Some(ms) = &self.multistatus else {
+            return Vec::new();
+        };
+        ms.responses
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                if r.flags.has(ResponseFlags::NO_HREF) {
+                    return self.path_of(i);
+                }
+                let s = ms.relative(r, r.href);
+                let raw = crate::core::tree::href_text(
+                    body.get(s.start as usize..s.end as usize).unwrap_or(&[]),
+                );
+                if (base.is_none() || raw.starts_with('/')) && norm.normalize(&raw).is_some() {
+                    norm.path().to_string()
+                } else {
+                    crate::core::href::normalize(&raw, base).path
+                }
+            })
+            .collect()
+    }
+
     /// Errors count; a document with any error-level problem is damaged.
     pub fn error_count(&self) -> usize {
         self.problems

@@ -1194,28 +1194,73 @@ impl Parser<'_, '_> {
 /// Reads response `index` of `ms` again, in full (property values, status texts,
 /// descriptions, every href). `None` when the document has no such response.
 pub fn read_response(body: &[u8], ms: &Multistatus, index: usize) -> Option<ResponseDetail> {
-    let r = ms.responses.get(index)?;
-    let ctx = ms.context.as_ref()?;
-    let mut p = Parser::at_boundary(body, ctx, None);
-    p.details = Some(Vec::new());
-    let span = r.span();
-    let end = usize::try_from(span.end).ok()?.min(body.len());
-    p.run(usize::try_from(span.start).ok()?, end, None, &mut None);
-    let mut d = p.details.take()?.into_iter().next()?;
-    // The names this parser interned, as the document's ids (the load interned
-    // every one of them from the same bytes).
-    let map: Vec<Option<NameId>> = p.names.iter().map(|(_, q)| ms.names.get(q)).collect();
-    let remap = |id: NameId| map.get(id.0 as usize).copied().flatten();
-    let fix_errors = |v: &mut Vec<ErrorCondition>| {
-        v.retain_mut(|e| remap(e.name).map(|n| e.name = n).is_some());
-    };
-    fix_errors(&mut d.errors);
-    for ps in &mut d.propstats {
-        fix_errors(&mut ps.errors);
-        ps.props
-            .retain_mut(|x| remap(x.name).map(|n| x.name = n).is_some());
+    ResponseReader::new(body, ms)?.read(ms, index)
+}
+
+/// Reads many responses of one document again: the parser, its interned names
+/// and their document ids are kept from one response to the next (a diagnosis
+/// of a big listing reads thousands).
+pub struct ResponseReader<'b> {
+    parser: Parser<'b, 'static>,
+    state: std::sync::Arc<BoundaryState>,
+    /// The document's id of each name the parser interned.
+    ids: Vec<Option<NameId>>,
+}
+
+impl<'b> ResponseReader<'b> {
+    pub fn new(body: &'b [u8], ms: &Multistatus) -> Option<Self> {
+        let state = ms.context.clone()?;
+        let mut parser = Parser::at_boundary(body, &state, None);
+        parser.details = Some(Vec::new());
+        Some(ResponseReader {
+            parser,
+            state,
+            ids: Vec::new(),
+        })
     }
-    Some(d)
+
+    /// Response `index` of `ms` (the document this reader was made for).
+    pub fn read(&mut self, ms: &Multistatus, index: usize) -> Option<ResponseDetail> {
+        let r = ms.responses.get(index)?;
+        let p = &mut self.parser;
+        // Back to the boundary, keeping every allocation and the interned names.
+        p.stack.clone_from(&self.state.stack);
+        p.bindings.clone_from(&self.state.bindings);
+        p.resolved = None;
+        p.problems.clear();
+        p.dropped_problems = 0;
+        p.ms_done = false;
+        if let Some(m) = p.ms.as_mut() {
+            m.responses.clear();
+            m.propstats.clear();
+            m.conditions.clear();
+        }
+        if let Some(d) = p.details.as_mut() {
+            d.clear();
+        }
+        let span = r.span();
+        let body_len = p.body.len();
+        let end = usize::try_from(span.end).ok()?.min(body_len);
+        p.run(usize::try_from(span.start).ok()?, end, None, &mut None);
+        let mut d = p.details.as_mut()?.pop()?;
+        // Names interned since the last read get their document ids (the load
+        // interned every one of them from the same bytes).
+        for (_, q) in p.names.iter().skip(self.ids.len()) {
+            self.ids.push(ms.names.get(q));
+        }
+        let ids = &self.ids;
+        let remap = |id: NameId| ids.get(id.0 as usize).copied().flatten();
+        let fix_errors = |v: &mut Vec<ErrorCondition>| {
+            v.retain_mut(|e| remap(e.name).map(|n| e.name = n).is_some());
+        };
+        fix_errors(&mut d.errors);
+        for ps in &mut d.propstats {
+            fix_errors(&mut ps.errors);
+            ps.props
+                .retain_mut(|x| remap(x.name).map(|n| x.name = n).is_some());
+        }
+        Some(d)
+    }
 }
 
 #[cfg(test)]
