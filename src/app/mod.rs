@@ -413,15 +413,25 @@ impl App {
                 } else {
                     0.0
                 };
+                let preparing = job.preparing.load(std::sync::atomic::Ordering::Relaxed);
+                let text = if preparing {
+                    format!(
+                        "loading {}: {found} responses read; finding likely causes, preparing the view...",
+                        job.label
+                    )
+                } else {
+                    format!(
+                        "loading {}: {:.1} of {:.1} MB, {found} responses",
+                        job.label,
+                        read as f64 / 1e6,
+                        job.total_bytes as f64 / 1e6
+                    )
+                };
                 ui.add(
                     egui::ProgressBar::new(fraction)
-                        .desired_width(520.0)
-                        .text(format!(
-                            "loading {}: {:.1} of {:.1} MB, {found} responses",
-                            job.label,
-                            read as f64 / 1e6,
-                            job.total_bytes as f64 / 1e6
-                        )),
+                        .desired_width(560.0)
+                        .animate(preparing)
+                        .text(text),
                 );
                 if ui.button("Cancel").clicked() {
                     self.state.commands.push(Command::CancelLoad);

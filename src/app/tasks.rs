@@ -40,6 +40,8 @@ pub struct Job {
     pub total_bytes: u64,
     pub bytes_read: Arc<AtomicU64>,
     pub responses: Arc<AtomicU64>,
+    /// Set once the body is read: the findings and the view are being prepared.
+    pub preparing: Arc<AtomicBool>,
     cancel: Arc<AtomicBool>,
 }
 
@@ -86,6 +88,7 @@ impl Loader {
             total_bytes,
             bytes_read: Arc::new(AtomicU64::new(0)),
             responses: Arc::new(AtomicU64::new(0)),
+            preparing: Arc::new(AtomicBool::new(false)),
             cancel: Arc::new(AtomicBool::new(false)),
         };
         let (bytes_read, responses, cancel) = (
@@ -93,6 +96,7 @@ impl Loader {
             job.responses.clone(),
             job.cancel.clone(),
         );
+        let (preparing, cancelled) = (job.preparing.clone(), job.cancel.clone());
         self.jobs.push(job);
         let tx = self.tx.clone();
         let spawned = std::thread::Builder::new()
@@ -117,16 +121,23 @@ impl Loader {
                 };
                 let event = match load_path(&path, options) {
                     Ok(docs) => {
+                        preparing.store(true, Ordering::Relaxed);
+                        if let Some(c) = &ctx {
+                            c.request_repaint();
+                        }
                         let origin = Origin::File(path);
-                        LoadEvent::Ready {
-                            docs: docs
-                                .into_iter()
-                                .map(|d| {
-                                    let f = diagnose(&d);
-                                    OpenDoc::new(d, f, origin.clone(), filter.clone())
-                                })
-                                .collect(),
-                            origin,
+                        let docs: Vec<OpenDoc> = docs
+                            .into_iter()
+                            .map(|d| {
+                                let f = diagnose(&d);
+                                OpenDoc::new(d, f, origin.clone(), filter.clone())
+                            })
+                            .collect();
+                        // Cancel still holds while the findings are prepared.
+                        if cancelled.load(Ordering::Relaxed) {
+                            LoadEvent::Cancelled { label }
+                        } else {
+                            LoadEvent::Ready { docs, origin }
                         }
                     }
                     Err(LoadError::Cancelled) => LoadEvent::Cancelled { label },
