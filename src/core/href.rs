@@ -114,17 +114,13 @@ pub fn normalize(raw: &str, base: Option<&str>) -> HrefInfo {
     }
 }
 
-/// The fast path of [`normalize`] for the common href: an absolute path without
-/// dot segments, query or fragment. Writes the decoded path into `out`; `None`
-/// when the href needs the full treatment (the result is then the same as
-/// `normalize(raw, None)`).
 const C_SLASH: u8 = 1;
 /// `/` or `.`: after a slash, an empty or dot segment.
 const C_DOT_OR_SLASH: u8 = 2;
 const C_QUERY: u8 = 4;
 const C_UNESCAPED: u8 = 8;
 
-/// Byte classes for [`normalize_simple`].
+/// Byte classes for [`Normalizer`].
 const CLASS: [u8; 256] = {
     let mut t = [0u8; 256];
     t[b'/' as usize] = C_SLASH | C_DOT_OR_SLASH;
@@ -140,70 +136,19 @@ const CLASS: [u8; 256] = {
     t
 };
 
+/// The fast path of [`normalize`] for the common href: an absolute path without
+/// dot segments, query or fragment. Writes the decoded path into `out`; `None`
+/// when the href needs the full treatment (the result is then the same as
+/// `normalize(raw, None)`).
 pub fn normalize_simple(raw: &str, out: &mut String) -> Option<HrefAnomalies> {
-    let raw = raw.trim();
-    let bytes = raw.as_bytes();
-    if bytes.first() != Some(&b'/') {
-        return None;
-    }
-    // One branch-free pass over a class table: give up on dot segments, empty
-    // segments, queries and fragments (the full normaliser handles them).
-    let mut acc = 0u8;
-    let mut pair = 0u8;
-    let mut prev = 0u8;
-    for &b in bytes {
-        let c = CLASS[b as usize];
-        pair |= prev & (c >> 1);
-        prev = c & C_SLASH;
-        acc |= c;
-    }
-    if pair != 0 || acc & C_QUERY != 0 {
-        return None;
-    }
-    let mut flags = 0u8;
-    if acc & C_UNESCAPED != 0 {
-        flags |= HrefAnomalies::UNESCAPED;
-    }
+    let mut n = Normalizer::default();
+    let a = n.normalize(raw)?;
     out.clear();
-    let Some(first) = memchr::memchr(b'%', bytes) else {
-        out.push_str(raw);
-        return Some(HrefAnomalies(flags));
-    };
-    // Decode straight into `out`, copying the runs between escapes; anything
-    // unusual goes the slow way.
-    let mut bytes_out = std::mem::take(out).into_bytes();
-    bytes_out.extend_from_slice(&bytes[..first]);
-    let mut i = first;
-    while i < bytes.len() {
-        let (Some(h), Some(l)) = (
-            bytes.get(i + 1).copied().and_then(hex),
-            bytes.get(i + 2).copied().and_then(hex),
-        ) else {
-            return None;
-        };
-        if bytes[i + 1].is_ascii_lowercase() || bytes[i + 2].is_ascii_lowercase() {
-            flags |= HrefAnomalies::LOWERCASE_ESCAPE;
-        }
-        let v = h * 16 + l;
-        if v == b'%' {
-            return None;
-        }
-        bytes_out.push(v);
-        i += 3;
-        let next = memchr::memchr(b'%', &bytes[i..]).map_or(bytes.len(), |n| i + n);
-        bytes_out.extend_from_slice(&bytes[i..next]);
-        i = next;
-    }
-    match String::from_utf8(bytes_out) {
-        Ok(s) => {
-            *out = s;
-            Some(HrefAnomalies(flags))
-        }
-        Err(_) => None,
-    }
+    out.push_str(n.path());
+    Some(a)
 }
 
-/// [`normalize_simple`] for a run of hrefs, reusing the previous one's work: a
+/// The fast path of [`normalize`] for a run of hrefs, reusing the previous one's work: a
 /// listing repeats long prefixes (`/remote.php/dav/files/alice/Projects/...`),
 /// so only the part after the last shared `/` is scanned and decoded.
 #[derive(Debug, Default)]
@@ -218,7 +163,9 @@ pub struct Normalizer {
 }
 
 impl Normalizer {
-    /// The same answer as [`normalize_simple`]; the path is [`Normalizer::path`].
+    /// The same answer as [`normalize`] for an absolute path with nothing to
+    /// resolve (no dot or empty segments, query, fragment or odd escape), `None`
+    /// for anything else; the path is [`Normalizer::path`].
     pub fn normalize(&mut self, raw: &str) -> Option<HrefAnomalies> {
         let raw = raw.trim();
         let bytes = raw.as_bytes();

@@ -558,6 +558,11 @@ impl<'u> TreeBuilder<'u> {
     /// Sorts and returns the tree of one piece of a parallel load, counts not
     /// rolled up: a [`TreeMerger`] takes it from here.
     pub fn finish_piece(self) -> PathTree {
+        self.sorted_tree()
+    }
+
+    /// The tree with every folder's children in display order, origins as found.
+    fn sorted_tree(self) -> PathTree {
         let TreeBuilder {
             mut t,
             origins,
@@ -576,25 +581,12 @@ impl<'u> TreeBuilder<'u> {
 
     /// Sorts, rolls up and returns the tree.
     pub fn finish(self) -> PathTree {
-        let TreeBuilder {
-            mut t,
-            origins,
-            sorted,
-            mut kids,
-            ..
-        } = self;
-        for (id, done) in sorted.iter().enumerate() {
-            if !done {
-                t.sort_node(id, &mut kids);
-            }
-        }
+        let mut t = self.sorted_tree();
         t.case_collisions.sort_unstable();
         t.case_collisions.dedup();
         t.roll_up();
         crate::core::model::trim_slack(&mut t.nodes);
-        let mut origins: Vec<(String, u32)> = origins.into_iter().collect();
-        origins.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        t.origins = origins;
+        t.origins.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         t
     }
 }
