@@ -175,12 +175,7 @@ fn side(doc: &Document) -> Side<'_> {
                 .get(span.start as usize..span.end as usize)
                 .unwrap_or(&[]);
             let raw = crate::core::tree::href_text(raw);
-            let simple = if base.is_none() || raw.starts_with('/') {
-                norm.normalize(&raw).map(|_| norm.path().to_string())
-            } else {
-                None
-            };
-            let path = simple.unwrap_or_else(|| href::normalize(&raw, base).path);
+            let path = norm.path_for(&raw, base);
             let key = href::path_key(&path);
             // One probe: a new path is indexed, a path seen before is skipped
             // (the first response of a path speaks for it).

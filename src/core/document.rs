@@ -547,11 +547,7 @@ impl Document {
                 let raw = crate::core::tree::href_text(
                     body.get(s.start as usize..s.end as usize).unwrap_or(&[]),
                 );
-                if (base.is_none() || raw.starts_with('/')) && norm.normalize(&raw).is_some() {
-                    norm.path().to_string()
-                } else {
-                    crate::core::href::normalize(&raw, base).path
-                }
+                norm.path_for(&raw, base)
             })
             .collect()
     }

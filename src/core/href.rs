@@ -180,6 +180,16 @@ impl Normalizer {
         result
     }
 
+    /// The decoded path of an href (as [`normalize`] gives it, against `base`
+    /// when known): the fast path when it applies, the full normaliser otherwise.
+    pub fn path_for(&mut self, raw: &str, base: Option<&str>) -> String {
+        if (base.is_none() || raw.trim_start().starts_with('/')) && self.normalize(raw).is_some() {
+            self.out.clone()
+        } else {
+            normalize(raw, base).path
+        }
+    }
+
     /// The decoded path of the last href [`Normalizer::normalize`] accepted.
     pub fn path(&self) -> &str {
         &self.out
